@@ -1,0 +1,23 @@
+-- Words for constraint violations: the human message lives as a COMMENT on the constraint or unique index.
+
+create or replace function api.constraint_message(p_schema text, p_table text, p_constraint text) returns text
+language sql stable set search_path = ''
+begin atomic
+    select coalesce(
+        (
+            select pg_catalog.obj_description(c.oid, 'pg_constraint')
+            from pg_catalog.pg_constraint as c
+            where c.conname = p_constraint
+              and c.conrelid = to_regclass(quote_ident(p_schema) || '.' || quote_ident(p_table))
+        ),
+        (
+            select pg_catalog.obj_description(i.oid, 'pg_class')
+            from pg_catalog.pg_class as i
+            join pg_catalog.pg_namespace as n on n.oid = i.relnamespace
+            where i.relname = p_constraint and n.nspname = p_schema and i.relkind = 'i'
+        )
+    );
+end;
+
+grant usage on schema api to pgpsa_staff, pgpsa_portal;
+grant execute on function api.constraint_message(text, text, text) to pgpsa_staff, pgpsa_portal;

@@ -1,0 +1,165 @@
+-- Clients and contacts: the api functions the service calls, and the rules that hold for every writer.
+
+-- Archived clients are read-only, except for being restored (archived_at back to NULL).
+create or replace function internal.tg_clients__archived_read_only() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+    if old.archived_at is not null and new.archived_at is not null and new is distinct from old then
+        raise exception using
+            errcode = 'PT409',
+            message = format('Client %s is archived, so it cannot be changed.', old.account_code),
+            hint = 'Restore the client first.';
+    end if;
+    return new;
+end;
+$$;
+
+drop trigger if exists trg_clients_100_archived_read_only on app.clients;
+create trigger trg_clients_100_archived_read_only before update on app.clients
+for each row execute function internal.tg_clients__archived_read_only();
+
+-- New or moved contacts need an active client; archiving a client archives nothing else (history stays).
+create or replace function internal.tg_contacts__client_active() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+    if exists (
+        select from app.clients as c
+        where c.tenant_id = new.tenant_id and c.id = new.client_id and c.archived_at is not null
+    ) and (tg_op = 'INSERT' or new.archived_at is null) then
+        raise exception using
+            errcode = 'PT409',
+            message = 'This client is archived; its contacts cannot be added or changed.',
+            hint = 'Restore the client first.';
+    end if;
+    return new;
+end;
+$$;
+
+drop trigger if exists trg_contacts_100_client_active on app.contacts;
+create trigger trg_contacts_100_client_active before insert or update on app.contacts
+for each row execute function internal.tg_contacts__client_active();
+
+create or replace function internal.not_found(p_what text, p_id uuid) returns void
+language plpgsql stable set search_path = ''
+as $$
+begin
+    raise exception using errcode = 'PT404', message = format('No %s with id %s.', p_what, p_id);
+end;
+$$;
+
+create or replace function api.create_client(p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    new_id uuid;
+begin
+    perform internal.require_permission('clients:write');
+    insert into app.clients (
+        tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted
+    ) values (
+        internal.current_tenant_id(), p ->> 'account_code', p ->> 'name', p ->> 'channel', p ->> 'phone',
+        p ->> 'email', p -> 'billing_address', p -> 'shipping_address', internal.encrypt_secret(p ->> 'tax_id')
+    ) returning id into new_id;
+    return new_id;
+end;
+$$;
+
+-- Changes only the keys present in p; a key with JSON null clears that field.
+create or replace function api.update_client(p_id uuid, p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('clients:write');
+    update app.clients as c set
+        account_code = case when p ? 'account_code' then p ->> 'account_code' else c.account_code end,
+        name = case when p ? 'name' then p ->> 'name' else c.name end,
+        channel = case when p ? 'channel' then p ->> 'channel' else c.channel end,
+        phone = case when p ? 'phone' then p ->> 'phone' else c.phone end,
+        email = case when p ? 'email' then (p ->> 'email')::extensions.citext else c.email end,
+        billing_address = case when p ? 'billing_address' then p -> 'billing_address' else c.billing_address end,
+        shipping_address = case when p ? 'shipping_address' then p -> 'shipping_address' else c.shipping_address end
+    where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    if not found then
+        perform internal.not_found('client', p_id);
+    end if;
+    if p ? 'tax_id' then
+        update app.clients as c set tax_id_encrypted = internal.encrypt_secret(p ->> 'tax_id')
+        where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    end if;
+    return p_id;
+end;
+$$;
+
+-- Archiving is idempotent; the client's history (contacts, documents) stays.
+create or replace function api.archive_client(p_id uuid) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('clients:write');
+    update app.clients as c set archived_at = coalesce(c.archived_at, now())
+    where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    if not found then
+        perform internal.not_found('client', p_id);
+    end if;
+    return p_id;
+end;
+$$;
+
+create or replace function api.create_contact(p_client_id uuid, p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    new_id uuid;
+begin
+    perform internal.require_permission('clients:write');
+    if not exists (
+        select from app.clients as c where c.tenant_id = internal.current_tenant_id() and c.id = p_client_id
+    ) then
+        perform internal.not_found('client', p_client_id);
+    end if;
+    insert into app.contacts (tenant_id, client_id, name, role, phone, email, is_primary)
+    values (
+        internal.current_tenant_id(), p_client_id, p ->> 'name', p ->> 'role', p ->> 'phone', p ->> 'email',
+        coalesce((p ->> 'is_primary')::boolean, false)
+    ) returning id into new_id;
+    return new_id;
+end;
+$$;
+
+create or replace function api.update_contact(p_id uuid, p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('clients:write');
+    update app.contacts as c set
+        name = case when p ? 'name' then p ->> 'name' else c.name end,
+        role = case when p ? 'role' then p ->> 'role' else c.role end,
+        phone = case when p ? 'phone' then p ->> 'phone' else c.phone end,
+        email = case when p ? 'email' then (p ->> 'email')::extensions.citext else c.email end,
+        is_primary = case when p ? 'is_primary' then coalesce((p ->> 'is_primary')::boolean, false) else c.is_primary end
+    where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    if not found then
+        perform internal.not_found('contact', p_id);
+    end if;
+    return p_id;
+end;
+$$;
+
+create or replace function api.archive_contact(p_id uuid) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('clients:write');
+    update app.contacts as c set archived_at = coalesce(c.archived_at, now()), is_primary = false
+    where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    if not found then
+        perform internal.not_found('contact', p_id);
+    end if;
+    return p_id;
+end;
+$$;
+
+grant execute on function api.create_client(jsonb), api.update_client(uuid, jsonb), api.archive_client(uuid),
+api.create_contact(uuid, jsonb), api.update_contact(uuid, jsonb), api.archive_contact(uuid) to pgpsa_staff;

@@ -1,0 +1,70 @@
+-- One place for what every tenant table gets: forced RLS scoped to the request's tenant, the BI reader's
+-- tenant binding, the audit trigger and the updated_at trigger. A tenant table is a table in schema app
+-- (or audit) with a tenant_id column; adding one in a migration is enough, the next `db up` equips it.
+
+do $$
+declare
+    t record;
+    key_columns text;
+    secret_columns text;
+begin
+    for t in
+        select c.oid, n.nspname as schema_name, c.relname as table_name
+        from pg_class as c
+        join pg_namespace as n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname in ('app', 'audit')
+          and exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id')
+    loop
+        execute format('alter table %I.%I enable row level security', t.schema_name, t.table_name);
+        execute format('alter table %I.%I force row level security', t.schema_name, t.table_name);
+
+        execute format('drop policy if exists tenant_isolation on %I.%I', t.schema_name, t.table_name);
+        execute format(
+            'create policy tenant_isolation on %I.%I as permissive for all to pgpsa_staff, pgpsa_owner '
+            'using (tenant_id = internal.current_tenant_id()) '
+            'with check (tenant_id = internal.current_tenant_id())',
+            t.schema_name, t.table_name
+        );
+        execute format('drop policy if exists tenant_isolation_bi on %I.%I', t.schema_name, t.table_name);
+        execute format(
+            'create policy tenant_isolation_bi on %I.%I as permissive for select to pgpsa_bi '
+            'using (tenant_id = internal.bi_tenant_id(current_user))',
+            t.schema_name, t.table_name
+        );
+
+        if t.schema_name = 'audit' then
+            continue;
+        end if;
+
+        select string_agg(a.attname, ',' order by k.ord) into key_columns
+        from pg_index as i
+        cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord)
+        join pg_attribute as a on a.attrelid = i.indrelid and a.attnum = k.attnum
+        where i.indrelid = t.oid and i.indisprimary;
+        -- Secrets never enter the audit log: hashes, encrypted values, tokens.
+        select coalesce(string_agg(a.attname, ','), '') into secret_columns
+        from pg_attribute as a
+        where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped
+          and (a.attname like '%password_hash' or a.attname like '%token_hash' or a.attname like '%_encrypted'
+               or a.attname like '%code_hash' or a.attname like '%secret%');
+
+        execute format('drop trigger if exists trg_%s_900_audit on %I.%I', t.table_name, t.schema_name, t.table_name);
+        execute format(
+            'create trigger trg_%s_900_audit after insert or update or delete on %I.%I '
+            'for each row execute function audit.tg__audit(%L, %L)',
+            t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
+        );
+
+        if exists (select from pg_attribute as a where a.attrelid = t.oid and a.attname = 'updated_at') then
+            execute format(
+                'drop trigger if exists trg_%s_500_updated_at on %I.%I', t.table_name, t.schema_name, t.table_name
+            );
+            execute format(
+                'create trigger trg_%s_500_updated_at before update on %I.%I '
+                'for each row execute function internal.tg__touch_updated_at()',
+                t.table_name, t.schema_name, t.table_name
+            );
+        end if;
+    end loop;
+end
+$$;
