@@ -1,0 +1,85 @@
+-- Identity and permissions: the seed 003 §7.1 role map, per-user grants and revokes, users per tenant, sign-in.
+begin;
+select plan(16);
+
+select tests.create_tenant('perm-a') as tenant_a \gset
+select tests.create_tenant('perm-b') as tenant_b \gset
+select tests.create_user(:'tenant_a', 'designer') as designer \gset
+select tests.create_user(:'tenant_a', 'finance') as finance \gset
+select tests.create_user(:'tenant_a', 'manager') as manager \gset
+
+-- The map itself.
+select results_eq(
+    $$select permission from app.role_permissions where role = 'sales' and permission like any(array['leads:%', 'quotes:%', 'orders:%']) order by 1$$,
+    $$values ('leads:read'), ('leads:write'), ('orders:read'), ('quotes:read'), ('quotes:write')$$,
+    'sales holds the seed map: leads and quotes read and write, orders read'
+);
+select is(
+    (select array_agg(role order by role) from app.role_permissions where permission = '*'),
+    array['admin', 'manager'],
+    'manager and admin hold everything'
+);
+
+-- Staff of the tenant.
+select tests.authenticate_as(:'designer');
+select ok(internal.has_permission('tasks:write'), 'a designer may write tasks');
+select ok(not internal.has_permission('invoices:read'), 'a designer may not read invoices');
+select tests.authenticate_as(:'manager');
+select ok(internal.has_permission('invoices:write'), 'a manager may do anything');
+
+-- Overrides: a grant adds, a revoke takes away even what the role gives.
+select tests.as_superuser();
+insert into app.user_permissions (tenant_id, user_id, permission, granted) values
+(:'tenant_a', :'designer', 'invoices:read', true),
+(:'tenant_a', :'finance', 'invoices:write', false);
+select tests.authenticate_as(:'designer');
+select ok(internal.has_permission('invoices:read'), 'a user grant adds a permission the role lacks');
+select tests.authenticate_as(:'finance');
+select ok(not internal.has_permission('invoices:write'), 'a user revoke removes a permission the role has');
+select ok(internal.has_permission('payments:write'), 'other permissions of the role stay');
+
+-- The per-request cache is trusted only for the user it was made for.
+select set_config('pgpsa.permissions', internal.permission_cache(), true);
+select ok(internal.has_permission('payments:write') and not internal.has_permission('invoices:write'),
+    'the permission cache answers as the tables do');
+select set_config('pgpsa.permissions', :'designer' || '|*', true);
+select ok(not internal.has_permission('projects:write'), 'a cache made for another user is ignored');
+
+-- Users: unique email per tenant, a known role.
+select tests.as_superuser();
+select internal.create_user(:'tenant_a', 'dup@example.test', 'A', 'sales', 'h');
+select throws_ok(
+    format($$select internal.create_user(%L, 'Dup@Example.test', 'A', 'sales', 'h')$$, :'tenant_a'),
+    '23505', null, 'an email is unique within a tenant, whatever its case'
+);
+select lives_ok(
+    format($$select internal.create_user(%L, 'dup@example.test', 'A', 'sales', 'h')$$, :'tenant_b'),
+    'the same email may exist in another tenant'
+);
+select throws_ok(
+    format($$select internal.create_user(%L, 'x@example.test', 'A', 'intern', 'h')$$, :'tenant_a'),
+    '23514', null, 'a user role is one of the seven roles'
+);
+
+-- Staff without users:write cannot create users; password hashes stay unreadable.
+select tests.authenticate_as(:'designer');
+select throws_ok(
+    format($$insert into app.users (tenant_id, email, full_name, role, password_hash)
+             values (%L, 'new@example.test', 'New', 'admin', 'h')$$, :'tenant_a'),
+    '42501', null, 'a designer cannot create users'
+);
+select throws_ok(
+    'select password_hash from app.users', '42501', null, 'staff cannot read password hashes'
+);
+
+-- Sign-in lookups find the user case-insensitively, and lock after five failures.
+select tests.clear_authentication();
+select api.login_failed('perm-a', 'ghost@example.test') from generate_series(1, 5);
+select throws_ok(
+    $$select * from api.login_lookup('perm-a', 'GHOST@example.test')$$,
+    'PT429', 'Too many failed sign-in attempts for this account.',
+    'five failures lock sign-in for that account, unknown or not'
+);
+
+select * from finish();
+rollback;
