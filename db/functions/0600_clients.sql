@@ -60,7 +60,8 @@ begin
         tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted
     ) values (
         internal.current_tenant_id(), p ->> 'account_code', p ->> 'name', p ->> 'channel', p ->> 'phone',
-        p ->> 'email', p -> 'billing_address', p -> 'shipping_address', internal.encrypt_secret(p ->> 'tax_id')
+        p ->> 'email', nullif(p -> 'billing_address', 'null'), nullif(p -> 'shipping_address', 'null'),
+        internal.encrypt_secret(p ->> 'tax_id')
     ) returning id into new_id;
     return new_id;
 end;
@@ -78,8 +79,12 @@ begin
         channel = case when p ? 'channel' then p ->> 'channel' else c.channel end,
         phone = case when p ? 'phone' then p ->> 'phone' else c.phone end,
         email = case when p ? 'email' then (p ->> 'email')::extensions.citext else c.email end,
-        billing_address = case when p ? 'billing_address' then p -> 'billing_address' else c.billing_address end,
-        shipping_address = case when p ? 'shipping_address' then p -> 'shipping_address' else c.shipping_address end
+        billing_address = case
+            when p ? 'billing_address' then nullif(p -> 'billing_address', 'null') else c.billing_address
+        end,
+        shipping_address = case
+            when p ? 'shipping_address' then nullif(p -> 'shipping_address', 'null') else c.shipping_address
+        end
     where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
     if not found then
         perform internal.not_found('client', p_id);

@@ -40,7 +40,7 @@ from (
     ('ECHO', '{"name": "Gus Lind", "role": "Marketing", "email": "gus@echo-coffee.test", "is_primary": true}'::jsonb),
     ('FOXTROT', '{"name": "Hana Sato", "role": "Manager", "email": "hana@foxtrot.test", "is_primary": true}'::jsonb)
 ) as d (account_code, contact)
-inner join api.clients as c on c.account_code = d.account_code and c.archived_at is null
+inner join api.clients as c on d.account_code = c.account_code and c.archived_at is null
 where not exists (
     select from api.contacts as k
     where k.client_id = c.id and k.email = d.contact ->> 'email'

@@ -1,20 +1,20 @@
 -- Clients and contacts: who may read and write, account codes among active clients, archived clients,
 -- one primary contact, and the tax id readable only with clients:tax_id.
 begin;
-select plan(19);
+select plan(20);
 
-select tests.create_tenant('cli-a') as tenant_a \gset
-select tests.create_user(:'tenant_a', 'sales') as sales \gset
-select tests.create_user(:'tenant_a', 'designer') as designer \gset
-select tests.create_user(:'tenant_a', 'finance') as finance \gset
+select tests.remember('tenant_a', tests.create_tenant('cli-a'));
+select tests.remember('sales', tests.create_user(tests.get('tenant_a'), 'sales'));
+select tests.remember('designer', tests.create_user(tests.get('tenant_a'), 'designer'));
+select tests.remember('finance', tests.create_user(tests.get('tenant_a'), 'finance'));
 
 -- Sales (clients:read, clients:write).
-select tests.authenticate_as(:'sales');
-select api.create_client(
+select tests.authenticate_as(tests.get('sales'));
+select tests.remember('acme', api.create_client(
     '{"account_code": "ACME", "name": "Acme Print", "channel": "trade", "tax_id": "TX-99", "billing_address": {"city": "Jax"}}'
-) as acme \gset
-select is((select name from api.clients where id = :'acme'), 'Acme Print', 'sales creates a client and reads it back');
-select is((select tax_id from api.clients where id = :'acme'), null, 'sales does not see the tax id');
+));
+select is((select name from api.clients where id = tests.get('acme')), 'Acme Print', 'sales creates a client and reads it back');
+select is((select tax_id from api.clients where id = tests.get('acme')), null, 'sales does not see the tax id');
 select lives_ok(
     $$select api.create_client('{"account_code": "acme", "name": "Lowercase", "channel": "retail"}')$$,
     'account codes differing in case are different codes'
@@ -37,11 +37,17 @@ select throws_ok(
     '23514', null, 'an address is a JSON object'
 );
 
+select api.update_client(tests.get('acme'), '{"billing_address": null}');
+select is(
+    (select billing_address from api.clients where id = tests.get('acme')), null,
+    'a JSON null clears an address'
+);
+
 -- Archived clients: read-only, and their account code is free again.
-select api.archive_client(:'acme');
-select isnt((select archived_at from api.clients where id = :'acme'), null, 'archiving stamps archived_at');
+select api.archive_client(tests.get('acme'));
+select isnt((select archived_at from api.clients where id = tests.get('acme')), null, 'archiving stamps archived_at');
 select throws_ok(
-    format($$select api.update_client(%L, '{"name": "Renamed"}')$$, :'acme'),
+    format($$select api.update_client(%L, '{"name": "Renamed"}')$$, tests.get('acme')),
     'PT409', 'Client ACME is archived, so it cannot be changed.', 'an archived client cannot be changed'
 );
 select lives_ok(
@@ -49,7 +55,7 @@ select lives_ok(
     'an archived client''s account code can be used again'
 );
 select throws_ok(
-    format($$select api.create_contact(%L, '{"name": "Late"}')$$, :'acme'),
+    format($$select api.create_contact(%L, '{"name": "Late"}')$$, tests.get('acme')),
     'PT409', null, 'no contact is added to an archived client'
 );
 select throws_ok(
@@ -58,35 +64,35 @@ select throws_ok(
 );
 
 -- Contacts: one primary per client.
-select api.create_client('{"account_code": "BETA", "name": "Beta", "channel": "retail"}') as beta \gset
-select api.create_contact(:'beta', '{"name": "Pat", "is_primary": true, "email": "pat@beta.test"}') as pat \gset
+select tests.remember('beta', api.create_client('{"account_code": "BETA", "name": "Beta", "channel": "retail"}'));
+select tests.remember('pat', api.create_contact(tests.get('beta'), '{"name": "Pat", "is_primary": true, "email": "pat@beta.test"}'));
 select throws_ok(
-    format($$select api.create_contact(%L, '{"name": "Sam", "is_primary": true}')$$, :'beta'),
+    format($$select api.create_contact(%L, '{"name": "Sam", "is_primary": true}')$$, tests.get('beta')),
     '23505', null, 'a client has one primary contact'
 );
-select api.update_contact(:'pat', '{"is_primary": false}');
+select api.update_contact(tests.get('pat'), '{"is_primary": false}');
 select lives_ok(
-    format($$select api.create_contact(%L, '{"name": "Sam", "is_primary": true}')$$, :'beta'),
+    format($$select api.create_contact(%L, '{"name": "Sam", "is_primary": true}')$$, tests.get('beta')),
     'once the primary is unset, another contact can be primary'
 );
 
 -- Designer (clients:read only).
-select tests.authenticate_as(:'designer');
+select tests.authenticate_as(tests.get('designer'));
 select is((select count(*) from api.clients)::int, 4, 'a designer reads clients');
 select throws_ok(
     $$select api.create_client('{"account_code": "D1", "name": "D", "channel": "retail"}')$$,
     'PT403', 'You need the clients:write permission to do this.', 'a designer cannot create a client'
 );
-update app.clients set name = 'Hacked' where id = :'beta';
+update app.clients set name = 'Hacked' where id = tests.get('beta');
 select is(
-    (select name from api.clients where id = :'beta'), 'Beta',
+    (select name from api.clients where id = tests.get('beta')), 'Beta',
     'writing to the table directly changes nothing without clients:write'
 );
 
 -- Finance (clients:tax_id).
-select tests.authenticate_as(:'finance');
+select tests.authenticate_as(tests.get('finance'));
 select is(
-    (select tax_id from api.clients where id = :'acme'), 'TX-99', 'finance reads the tax id in clear'
+    (select tax_id from api.clients where id = tests.get('acme')), 'TX-99', 'finance reads the tax id in clear'
 );
 select throws_ok(
     'select tax_id_encrypted from app.clients', '42501', null, 'nobody on staff selects the ciphertext'

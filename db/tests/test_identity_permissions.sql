@@ -2,11 +2,11 @@
 begin;
 select plan(16);
 
-select tests.create_tenant('perm-a') as tenant_a \gset
-select tests.create_tenant('perm-b') as tenant_b \gset
-select tests.create_user(:'tenant_a', 'designer') as designer \gset
-select tests.create_user(:'tenant_a', 'finance') as finance \gset
-select tests.create_user(:'tenant_a', 'manager') as manager \gset
+select tests.remember('tenant_a', tests.create_tenant('perm-a'));
+select tests.remember('tenant_b', tests.create_tenant('perm-b'));
+select tests.remember('designer', tests.create_user(tests.get('tenant_a'), 'designer'));
+select tests.remember('finance', tests.create_user(tests.get('tenant_a'), 'finance'));
+select tests.remember('manager', tests.create_user(tests.get('tenant_a'), 'manager'));
 
 -- The map itself.
 select results_eq(
@@ -21,20 +21,20 @@ select is(
 );
 
 -- Staff of the tenant.
-select tests.authenticate_as(:'designer');
+select tests.authenticate_as(tests.get('designer'));
 select ok(internal.has_permission('tasks:write'), 'a designer may write tasks');
 select ok(not internal.has_permission('invoices:read'), 'a designer may not read invoices');
-select tests.authenticate_as(:'manager');
+select tests.authenticate_as(tests.get('manager'));
 select ok(internal.has_permission('invoices:write'), 'a manager may do anything');
 
 -- Overrides: a grant adds, a revoke takes away even what the role gives.
 select tests.as_superuser();
 insert into app.user_permissions (tenant_id, user_id, permission, granted) values
-(:'tenant_a', :'designer', 'invoices:read', true),
-(:'tenant_a', :'finance', 'invoices:write', false);
-select tests.authenticate_as(:'designer');
+(tests.get('tenant_a'), tests.get('designer'), 'invoices:read', true),
+(tests.get('tenant_a'), tests.get('finance'), 'invoices:write', false);
+select tests.authenticate_as(tests.get('designer'));
 select ok(internal.has_permission('invoices:read'), 'a user grant adds a permission the role lacks');
-select tests.authenticate_as(:'finance');
+select tests.authenticate_as(tests.get('finance'));
 select ok(not internal.has_permission('invoices:write'), 'a user revoke removes a permission the role has');
 select ok(internal.has_permission('payments:write'), 'other permissions of the role stay');
 
@@ -42,30 +42,30 @@ select ok(internal.has_permission('payments:write'), 'other permissions of the r
 select set_config('pgpsa.permissions', internal.permission_cache(), true);
 select ok(internal.has_permission('payments:write') and not internal.has_permission('invoices:write'),
     'the permission cache answers as the tables do');
-select set_config('pgpsa.permissions', :'designer' || '|*', true);
+select set_config('pgpsa.permissions', tests.get('designer')::text || '|*', true);
 select ok(not internal.has_permission('projects:write'), 'a cache made for another user is ignored');
 
 -- Users: unique email per tenant, a known role.
 select tests.as_superuser();
-select internal.create_user(:'tenant_a', 'dup@example.test', 'A', 'sales', 'h');
+select internal.create_user(tests.get('tenant_a'), 'dup@example.test', 'A', 'sales', 'h');
 select throws_ok(
-    format($$select internal.create_user(%L, 'Dup@Example.test', 'A', 'sales', 'h')$$, :'tenant_a'),
+    format($$select internal.create_user(%L, 'Dup@Example.test', 'A', 'sales', 'h')$$, tests.get('tenant_a')),
     '23505', null, 'an email is unique within a tenant, whatever its case'
 );
 select lives_ok(
-    format($$select internal.create_user(%L, 'dup@example.test', 'A', 'sales', 'h')$$, :'tenant_b'),
+    format($$select internal.create_user(%L, 'dup@example.test', 'A', 'sales', 'h')$$, tests.get('tenant_b')),
     'the same email may exist in another tenant'
 );
 select throws_ok(
-    format($$select internal.create_user(%L, 'x@example.test', 'A', 'intern', 'h')$$, :'tenant_a'),
+    format($$select internal.create_user(%L, 'x@example.test', 'A', 'intern', 'h')$$, tests.get('tenant_a')),
     '23514', null, 'a user role is one of the seven roles'
 );
 
 -- Staff without users:write cannot create users; password hashes stay unreadable.
-select tests.authenticate_as(:'designer');
+select tests.authenticate_as(tests.get('designer'));
 select throws_ok(
     format($$insert into app.users (tenant_id, email, full_name, role, password_hash)
-             values (%L, 'new@example.test', 'New', 'admin', 'h')$$, :'tenant_a'),
+             values (%L, 'new@example.test', 'New', 'admin', 'h')$$, tests.get('tenant_a')),
     '42501', null, 'a designer cannot create users'
 );
 select throws_ok(

@@ -2,12 +2,12 @@
 begin;
 select plan(9);
 
-select tests.create_tenant('num-a') as tenant_a \gset
-select tests.create_tenant('num-b') as tenant_b \gset
-select tests.create_user(:'tenant_a', 'designer') as designer_a \gset
-select tests.create_user(:'tenant_b', 'designer') as designer_b \gset
+select tests.remember('tenant_a', tests.create_tenant('num-a'));
+select tests.remember('tenant_b', tests.create_tenant('num-b'));
+select tests.remember('designer_a', tests.create_user(tests.get('tenant_a'), 'designer'));
+select tests.remember('designer_b', tests.create_user(tests.get('tenant_b'), 'designer'));
 
-select tests.authenticate_as(:'designer_a');
+select tests.authenticate_as(tests.get('designer_a'));
 select is(internal.next_document_number('invoice'), 'INV-000001', 'the first invoice number of a tenant');
 select is(internal.next_document_number('invoice'), 'INV-000002', 'numbers follow on');
 select is(internal.next_document_number('quote'), 'Q-000001', 'each kind counts on its own');
@@ -17,7 +17,7 @@ select internal.next_document_number('invoice');
 rollback to savepoint before_rollback;
 select is(internal.next_document_number('invoice'), 'INV-000003', 'a rolled-back number is given again: no gap');
 
-select tests.authenticate_as(:'designer_b');
+select tests.authenticate_as(tests.get('designer_b'));
 select is(internal.next_document_number('invoice'), 'INV-000001', 'another tenant counts from one');
 select throws_ok(
     $$select internal.next_document_number('receipt')$$, '23503', null, 'an unknown document kind is refused'
@@ -28,18 +28,18 @@ select throws_ok(
 );
 
 -- Events are written through record_event in the caller's transaction, stamped with tenant and actor.
-select tests.authenticate_as(:'designer_a');
-select internal.record_event('client.changed', 'client', gen_random_uuid(), '{"why": "test"}') as ev \gset
+select tests.authenticate_as(tests.get('designer_a'));
+select tests.remember('ev', internal.record_event('client.changed', 'client', gen_random_uuid(), '{"why": "test"}'));
 select tests.as_superuser();
 select results_eq(
-    format('select tenant_id, actor_user_id, delivered_at from app.domain_events where id = %L', :'ev'),
-    format('values (%L::uuid, %L::uuid, null::timestamptz)', :'tenant_a', :'designer_a'),
+    format('select tenant_id, actor_user_id, delivered_at from app.domain_events where id = %L', tests.get('ev')),
+    format('values (%L::uuid, %L::uuid, null::timestamptz)', tests.get('tenant_a'), tests.get('designer_a')),
     'an event is stamped with the tenant and actor and waits for delivery'
 );
-select tests.authenticate_as(:'designer_a');
+select tests.authenticate_as(tests.get('designer_a'));
 select throws_ok(
     format($$insert into app.domain_events (tenant_id, event_type, aggregate_type) values (%L, 'x.y', 'x')$$,
-        :'tenant_a'),
+        tests.get('tenant_a')),
     '42501', null, 'staff cannot write the outbox directly'
 );
 

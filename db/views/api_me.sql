@@ -12,6 +12,9 @@ select
     internal.current_permissions() as permissions
 from app.users as u
 join app.tenants as t on u.tenant_id = t.id
-where u.tenant_id = internal.current_tenant_id() and u.id = internal.current_user_id();
+where
+    u.tenant_id = internal.current_tenant_id()
+    and u.id = internal.current_user_id()
+    and u.disabled_at is null;
 
 grant select on api.me to pgpsa_staff;

@@ -187,3 +187,16 @@ begin
     perform tests.as_superuser();
 end;
 $$;
+
+-- Named ids within a test's transaction (pytest-pgtap sends plain SQL: no psql variables).
+create or replace function tests.remember(p_name text, p_id uuid) returns uuid
+language sql volatile
+begin atomic
+    select set_config('tests.' || p_name, p_id::text, true)::uuid;
+end;
+
+create or replace function tests.get(p_name text) returns uuid
+language sql stable
+begin atomic
+    select current_setting('tests.' || p_name)::uuid;
+end;
