@@ -1,0 +1,25 @@
+"""pgpsa's thin HTTP service: authentication, validation and error shapes in front of PostgreSQL."""
+
+from flask import Flask
+
+from service import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.defaults())
+    app.json.sort_keys = False
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
+
+    from service import auth, errors
+    from service.api import auth as auth_api
+    from service.api import clients, health, openapi
+
+    errors.register(app)
+    auth.init_app(app)
+    for bp in (health.bp, auth_api.bp, clients.bp, openapi.bp):
+        app.register_blueprint(bp)
+    return app

@@ -1,0 +1,148 @@
+"""Operator commands on the admin (superuser) connection: tenants, users, demo data, and the server."""
+
+from pathlib import Path
+
+import click
+import psycopg
+from flask import current_app
+from flask.cli import with_appcontext
+from psycopg import sql
+from werkzeug.serving import run_simple
+
+from service import config
+from service.auth import hash_password
+
+ROLES = ("sales", "designer", "production", "qc", "finance", "manager", "admin")
+DEMO_SLUG = "demo"
+DEMO_NAME = "Demo Print Co"
+DEMO_PASSWORD = "demo-password"  # documented in the README; the demo tenant is for local use only
+SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
+
+
+def admin_connect() -> psycopg.Connection:
+    return psycopg.connect(config.admin_database_url())
+
+
+def _say_why(conn: psycopg.Connection, e: psycopg.Error) -> click.ClickException:
+    """The schema's own sentence for a broken constraint (kept as a COMMENT), else the server's message."""
+    diag = e.diag
+    message = diag.message_primary or str(e)
+    if diag.constraint_name:
+        conn.rollback()
+        row = conn.execute(
+            "select api.constraint_message(%s, %s, %s)",
+            (diag.schema_name, diag.table_name, diag.constraint_name),
+        ).fetchone()
+        message = row[0] or message
+    return click.ClickException(message)
+
+
+def find_tenant(conn, slug: str):
+    row = conn.execute("select id from app.tenants where slug = %s", [slug]).fetchone()
+    return row[0] if row else None
+
+
+def find_user(conn, tenant_id, email: str):
+    row = conn.execute(
+        "select id from app.users where tenant_id = %s and email = %s::extensions.citext", [tenant_id, email]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def create_tenant(conn, slug: str, name: str):
+    return conn.execute("select internal.create_tenant(%s, %s)", [slug, name]).fetchone()[0]
+
+
+def create_user(conn, tenant_id, email: str, full_name: str, role: str, password: str):
+    return conn.execute(
+        "select internal.create_user(%s, %s, %s, %s, %s)",
+        [tenant_id, email, full_name, role, hash_password(password)],
+    ).fetchone()[0]
+
+
+@click.group()
+def tenant():
+    """Tenants (firms)."""
+
+
+@tenant.command("create")
+@click.option("--slug", required=True, help="short name used at sign-in, e.g. acme")
+@click.option("--name", required=True)
+@click.option("--admin-email", required=True)
+@click.option("--admin-password", required=True)
+@click.option("--admin-name", default="Administrator", show_default=True)
+@with_appcontext
+def tenant_create(slug, name, admin_email, admin_password, admin_name):
+    """Create a tenant and its first admin user."""
+    with admin_connect() as conn:
+        try:
+            tenant_id = create_tenant(conn, slug, name)
+            create_user(conn, tenant_id, admin_email, admin_name, "admin", admin_password)
+        except psycopg.Error as e:
+            raise _say_why(conn, e) from e
+    click.echo(f"tenant {slug} created ({tenant_id}); admin {admin_email}")
+
+
+@click.group()
+def user():
+    """Staff users."""
+
+
+@user.command("create")
+@click.option("--tenant", "slug", required=True, help="the tenant's slug")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True)
+@with_appcontext
+def user_create(slug, email, name, role, password):
+    """Create a staff user in a tenant."""
+    with admin_connect() as conn:
+        tenant_id = find_tenant(conn, slug)
+        if tenant_id is None:
+            raise click.ClickException(f"No tenant with slug {slug}.")
+        try:
+            user_id = create_user(conn, tenant_id, email, name, role, password)
+        except psycopg.Error as e:
+            raise _say_why(conn, e) from e
+    click.echo(f"user {email} ({role}) created in {slug}: {user_id}")
+
+
+def _run_seed_files(conn, tenant_id, user_id) -> None:
+    # Through the api, as the demo manager under RLS: demo data meets the same rules as real data.
+    context = [("pgpsa.tenant_id", tenant_id), ("pgpsa.user_id", user_id), ("pgpsa.request_id", "seed-demo")]
+    for name, value in context:
+        conn.execute(sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value))))
+    conn.execute("set local role pgpsa_staff")
+    for path in sorted(SEED_DIR.glob("*.sql")):
+        conn.execute(path.read_text())
+    conn.execute("reset role")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load the demo tenant (a user of every role, clients with contacts). Safe to run again."""
+    with admin_connect() as conn:
+        tenant_id = find_tenant(conn, DEMO_SLUG) or create_tenant(conn, DEMO_SLUG, DEMO_NAME)
+        users = {}
+        for role in ROLES:
+            email = f"{role}@{DEMO_SLUG}.test"
+            users[role] = find_user(conn, tenant_id, email) or create_user(
+                conn, tenant_id, email, f"Demo {role.title()}", role, DEMO_PASSWORD
+            )
+        _run_seed_files(conn, tenant_id, users["manager"])
+    click.echo(f"Demo tenant: {DEMO_SLUG} (password for every demo user: {DEMO_PASSWORD})")
+    for role in ROLES:
+        click.echo(f"  {role:<11} {role}@{DEMO_SLUG}.test")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=8000, show_default=True, type=int)
+@with_appcontext
+def serve(host, port):
+    """Run the HTTP service (Flask's threaded server, enough for the embedded default)."""
+    click.echo(f"pgpsa serving on http://{host}:{port}/  (health: /healthz, API: /api/v1/openapi.json)")
+    # app.run() refuses to start under the flask CLI; run_simple is what it would call.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

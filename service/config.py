@@ -1,0 +1,60 @@
+"""Settings from the environment, with defaults that suit the embedded cluster."""
+
+import os
+import secrets
+from pathlib import Path
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+SERVICE_ROLE = "pgpsa_service"
+
+
+def _plain(url: str) -> str:
+    # yoyo spells the driver into the scheme; libpq does not accept it.
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def admin_database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise RuntimeError("DATABASE_URL is not set (make run / make test set it for the embedded cluster)")
+    return _plain(url)
+
+
+def service_database_url() -> str:
+    """SERVICE_DATABASE_URL, else DATABASE_URL logged in as the service role (trust auth when embedded)."""
+    url = os.environ.get("SERVICE_DATABASE_URL")
+    if url:
+        return _plain(url)
+    params = conninfo_to_dict(admin_database_url())
+    params["user"] = SERVICE_ROLE
+    params.pop("password", None)
+    return make_conninfo(**params)
+
+
+def secret_key(instance_path: str) -> str:
+    """PGPSA_SECRET_KEY, else a random key made once and kept in instance/, so restarts keep tokens valid."""
+    key = os.environ.get("PGPSA_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def defaults() -> dict:
+    env = os.environ.get
+    return {
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TOKEN_TTL_SECONDS": int(env("PGPSA_TOKEN_TTL", "3600")),
+        "POOL_MIN_SIZE": int(env("PGPSA_POOL_MIN", "1")),
+        "POOL_MAX_SIZE": int(env("PGPSA_POOL_MAX", "10")),
+        "POOL_TIMEOUT": float(env("PGPSA_POOL_TIMEOUT", "5")),
+        # argon2-cffi's defaults (RFC 9106 low-memory profile); tests lower them to stay fast.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+    }

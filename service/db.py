@@ -1,0 +1,77 @@
+"""One connection pool; one transaction per request with the request context set transaction-locally."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from flask import current_app, g, request
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from service import config
+
+STAFF_ROLE = "pgpsa_staff"
+_KEY = "pgpsa_pool"
+_CREATING = threading.Lock()  # the threaded server may see its first requests at the same time
+
+
+@dataclass(frozen=True)
+class Identity:
+    tenant_id: str
+    user_id: str
+
+
+def get_pool() -> ConnectionPool:
+    """The app's pool, opened on first use: CLI commands that never touch it (db up) need no service role."""
+    with _CREATING:
+        pool = current_app.extensions.get(_KEY)
+        if pool is None:
+            cfg = current_app.config
+            pool = ConnectionPool(
+                cfg.get("SERVICE_DATABASE_URL") or config.service_database_url(),
+                min_size=cfg["POOL_MIN_SIZE"],
+                max_size=cfg["POOL_MAX_SIZE"],
+                timeout=cfg["POOL_TIMEOUT"],
+                kwargs={"row_factory": dict_row},
+                open=False,
+                name="pgpsa",
+            )
+            pool.open(wait=False)
+            current_app.extensions[_KEY] = pool
+    return pool
+
+
+def close_pool(app) -> None:
+    pool = app.extensions.pop(_KEY, None)
+    if pool is not None:
+        pool.close()
+
+
+def _context(identity: Identity | None) -> sql.Composed:
+    # SET takes no bind parameters, so values go in as literals. SET LOCAL (not set_config) because Citus
+    # propagates it to the workers; it ends with the transaction, so nothing leaks to the next checkout.
+    settings = {"pgpsa.request_id": g.get("request_id", ""), "pgpsa.ip": request.remote_addr or ""}
+    if identity is not None:
+        settings["pgpsa.tenant_id"] = identity.tenant_id
+        settings["pgpsa.user_id"] = identity.user_id
+    parts = [
+        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value)))
+        for name, value in settings.items()
+    ]
+    parts.append(sql.SQL("set local role {}").format(sql.Identifier(STAFF_ROLE)))
+    return sql.SQL("; ").join(parts)
+
+
+@contextmanager
+def transaction(identity: Identity | None = None) -> Iterator[psycopg.Connection]:
+    """A request's single transaction, as staff of the identity's tenant (or with no tenant, for login)."""
+    with get_pool().connection() as conn, conn.transaction():
+        conn.execute(_context(identity))
+        if identity is not None:
+            # The user's permissions, computed once per transaction, so policies skip the lookup per row.
+            cache = conn.execute("select internal.permission_cache() as c").fetchone()["c"]
+            conn.execute(sql.SQL("set local pgpsa.permissions = {}").format(sql.Literal(cache or "")))
+        yield conn

@@ -1,0 +1,160 @@
+"""RFC 9457 problem details for every error, and the X-Request-Id on every response."""
+
+import logging
+import re
+import uuid
+from http import HTTPStatus
+
+import psycopg
+from flask import Flask, g, jsonify, request
+from psycopg_pool import PoolTimeout
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from service.db import transaction
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "about:blank"
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+
+
+class Problem(Exception):
+    """An error answered as problem+json; raise it from views."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        hint: str | None = None,
+        headers: dict | None = None,
+        **extra,
+    ):
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.hint = status, detail, code, hint
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def request_id() -> str:
+    if "request_id" not in g:
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return g.request_id
+
+
+def problem_response(p: Problem):
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": HTTPStatus(p.status).phrase,
+        "status": p.status,
+        "detail": p.detail,
+        "instance": request.path,
+        "requestId": request_id(),
+    }
+    if p.code:
+        body["code"] = p.code
+    if p.hint:
+        body["hint"] = p.hint
+    body.update(p.extra)
+    resp = jsonify({k: v for k, v in body.items() if v is not None})
+    resp.status_code = p.status
+    resp.mimetype = "application/problem+json"
+    resp.headers.update(p.headers)
+    return resp
+
+
+def _status_for(sqlstate: str) -> int:
+    if sqlstate.startswith("PT") and sqlstate[2:].isdigit() and 400 <= int(sqlstate[2:]) <= 599:
+        return int(sqlstate[2:])
+    if sqlstate in ("23505", "23503", "40001", "40P01"):
+        return 409
+    if sqlstate.startswith("22") or sqlstate in ("23514", "23502", "23P01"):
+        return 422
+    if sqlstate == "42501":
+        return 403
+    if sqlstate == "P0001":
+        return 400
+    if sqlstate.startswith("08") or sqlstate.startswith("57P"):
+        return 503
+    return 500
+
+
+def _constraint_message(diag) -> str | None:
+    """The sentence the schema keeps as a COMMENT on a constraint; read after the failed tx rolled back."""
+    if not diag.constraint_name:
+        return None
+    try:
+        with transaction() as conn:
+            row = conn.execute(
+                "select api.constraint_message(%s, %s, %s) as m",
+                (diag.schema_name, diag.table_name, diag.constraint_name),
+            ).fetchone()
+        return row["m"]
+    except psycopg.Error:
+        log.exception("could not read the constraint message")
+        return None
+
+
+def database_problem(e: psycopg.Error) -> Problem:
+    state = e.sqlstate
+    if state is None:
+        # Raised by psycopg before the server saw it, e.g. a NUL character in a text value.
+        if isinstance(e, psycopg.DataError):
+            return Problem(422, str(e))
+        return Problem(503, "The database is not reachable.")
+    status = _status_for(state)
+    if status == 500:
+        log.error("unmapped database error %s", state, exc_info=e)
+        return Problem(500, "An unexpected error occurred.", code=state)
+    if status == 503:
+        return Problem(503, "The database is not reachable.", code=state)
+    diag = e.diag
+    detail = diag.message_primary
+    if state.startswith("23"):
+        detail = _constraint_message(diag) or detail
+    elif diag.message_detail:
+        detail = f"{detail}: {diag.message_detail}"
+    return Problem(
+        status,
+        detail,
+        code=state,
+        hint=diag.message_hint,
+        headers={"Retry-After": "60"} if status == 429 else None,
+    )
+
+
+def validation_problem(e: ValidationError) -> Problem:
+    errors = [
+        {"pointer": "/" + "/".join(str(p) for p in err["loc"]), "detail": err["msg"], "type": err["type"]}
+        for err in e.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    return Problem(422, "The request is not valid.", errors=errors)
+
+
+def register(app: Flask) -> None:
+    # A before_request function that returns a value would answer the request, so discard it.
+    app.before_request(lambda: request_id() and None)
+
+    @app.after_request
+    def _request_id_header(resp):
+        resp.headers["X-Request-Id"] = request_id()
+        return resp
+
+    app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(ValidationError, lambda e: problem_response(validation_problem(e)))
+    app.register_error_handler(psycopg.Error, lambda e: problem_response(database_problem(e)))
+    app.register_error_handler(
+        PoolTimeout, lambda e: problem_response(Problem(503, "The database is not reachable."))
+    )
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        headers = {k: v for k, v in e.get_headers() if k.lower() == "allow"}
+        return problem_response(Problem(e.code or 500, e.description, headers=headers))
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        log.exception("unhandled error", exc_info=e)
+        return problem_response(Problem(500, "An unexpected error occurred."))

@@ -1,0 +1,142 @@
+"""`pgpsa db up|status|reset`: bootstrap, yoyo migrations and the repeatable SQL files, on DATABASE_URL alone."""
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import click
+import psycopg
+from psycopg import sql
+from yoyo import get_backend, read_migrations
+
+DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.parent / "db")
+REPEATABLE = ("functions", "policies", "views")  # re-applied in this order after the migrations
+OWNER = "pgpsa_owner"
+
+
+def admin_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise click.ClickException("DATABASE_URL is not set (make run / make test set it for the embedded cluster)")
+    return url
+
+
+def _with_query(url: str, scheme: str | None = None, **params: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.update(params)
+    return urlunsplit(parts._replace(scheme=scheme or parts.scheme, query=urlencode(query)))
+
+
+def owner_yoyo_url(url: str) -> str:
+    """The admin URL for yoyo, acting as the owner role from the first statement, so it owns all it makes."""
+    options = (dict(parse_qsl(urlsplit(url).query)).get("options", "") + f" -c role={OWNER}").strip()
+    return _with_query(url, scheme="postgresql+psycopg", options=options)
+
+
+def _fail(path: Path | str, err: psycopg.Error) -> None:
+    """Say which file broke and where, then exit non-zero."""
+    name = path.relative_to(DB_DIR.parent) if isinstance(path, Path) else path
+    diag = err.diag
+    where = ""
+    if isinstance(path, Path) and diag.statement_position:
+        # The position counts characters in the whole file, sent as one query.
+        where = f":{path.read_text()[: int(diag.statement_position)].count(chr(10)) + 1}"
+    lines = [f"db up: {name}{where}: {diag.sqlstate or ''} {diag.message_primary or err}".rstrip()]
+    lines += [f"  {label}: {text}" for label, text in
+              (("detail", diag.message_detail), ("hint", diag.message_hint), ("context", diag.context)) if text]
+    click.echo("\n".join(lines), err=True)
+    sys.exit(1)
+
+
+def _sql_files(folder: str) -> list[Path]:
+    return sorted((DB_DIR / folder).glob("*.sql"))
+
+
+def bootstrap(url: str) -> None:
+    path = DB_DIR / "bootstrap.sql"
+    try:
+        with psycopg.connect(url) as conn:  # one transaction, committed on exit
+            conn.execute(path.read_text())
+    except psycopg.Error as err:
+        _fail(path, err)
+    click.echo(f"bootstrap: {path.relative_to(DB_DIR.parent)}")
+
+
+def _migrations():
+    return read_migrations(str(DB_DIR / "migrations"))
+
+
+def migrate(url: str) -> None:
+    backend = get_backend(owner_yoyo_url(url))
+    migrations = _migrations()
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        for migration in pending:
+            try:
+                backend.apply_one(migration)
+            except psycopg.Error as err:
+                _fail(f"db/migrations/{migration.id}.sql", err)
+            click.echo(f"migration: applied {migration.id}")
+    if not pending:
+        click.echo("migrations: none pending")
+
+
+def apply_repeatable(url: str) -> None:
+    counts = []
+    with psycopg.connect(url) as conn:  # one transaction: every file lands or none does
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(OWNER)))
+        for folder in REPEATABLE:
+            files = _sql_files(folder)
+            for path in files:
+                try:
+                    conn.execute(path.read_text())
+                except psycopg.Error as err:
+                    _fail(path, err)
+            counts.append(f"{len(files)} {folder}")
+    click.echo(f"repeatable: re-applied {', '.join(counts)}")
+
+
+@click.group("db")
+def db():
+    """The database: bootstrap, migrations, repeatable functions/policies/views."""
+
+
+@db.command()
+def up():
+    """Bootstrap (superuser), apply pending migrations (as pgpsa_owner), re-apply repeatable files."""
+    url = admin_url()
+    bootstrap(url)
+    migrate(url)
+    apply_repeatable(url)
+
+
+@db.command()
+def status():
+    """List applied and pending migrations."""
+    backend = get_backend(owner_yoyo_url(admin_url()))
+    migrations = _migrations()
+    applied = set(backend.get_applied_migration_hashes())
+    for migration in migrations:
+        click.echo(f"{'applied' if migration.hash in applied else 'PENDING'}  {migration.id}")
+    pending = len(backend.to_apply(migrations))
+    click.echo(f"{len(migrations) - pending} applied, {pending} pending")
+
+
+@db.command()
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def reset(yes):
+    """Drop the database, create it empty, and run `db up`: every row is lost."""
+    url = admin_url()
+    name = urlsplit(url).path.lstrip("/")
+    if not name:
+        raise click.ClickException("DATABASE_URL names no database")
+    if not yes:
+        click.confirm(f"Drop database {name} with all its data and rebuild it?", abort=True)
+    # Roles are cluster-wide and survive; bootstrap re-grants what the database needs.
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    click.echo(f"reset: database {name} recreated")
+    up.callback()

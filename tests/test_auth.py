@@ -1,0 +1,105 @@
+"""The token flow: sign-in, /me, identical failures, throttling, and tokens that must be refused."""
+
+import time
+import uuid
+
+import jwt
+import pytest
+
+
+def token_request(client, tenant, email, password):
+    return client.post("/api/v1/auth/token", json={"tenant": tenant, "email": email, "password": password})
+
+
+def test_good_login_gives_a_token_for_me(client, make_tenant, password):
+    t = make_tenant("sales")
+    r = token_request(client, t.slug, t.email("sales"), password)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["tokenType"] == "bearer" and body["expiresIn"] > 0
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['accessToken']}"})
+    assert me.status_code == 200
+    data = me.get_json()["data"]
+    assert data["email"] == t.email("sales") and data["tenantSlug"] == t.slug and data["role"] == "sales"
+    assert "clients:write" in data["permissions"] and "clients:tax_id" not in data["permissions"]
+
+
+def test_unknown_email_and_wrong_password_look_the_same(client, make_tenant, password, problem):
+    t = make_tenant("sales")
+    wrong = token_request(client, t.slug, t.email("sales"), password + "x")
+    unknown = token_request(client, t.slug, "nobody@" + t.slug + ".test", password)
+    unknown_tenant = token_request(client, "no-such-" + t.slug, t.email("sales"), password)
+    bodies = [problem(r, 401) for r in (wrong, unknown, unknown_tenant)]
+    for b in bodies:
+        b.pop("requestId")
+    assert bodies[0] == bodies[1] == bodies[2]
+
+
+def test_repeated_failures_are_throttled(client, make_tenant, password, problem):
+    t = make_tenant("sales")
+    for _ in range(5):
+        problem(token_request(client, t.slug, t.email("sales"), "wrong"), 401)
+    # Even the right password is refused while the account is locked.
+    body = problem(token_request(client, t.slug, t.email("sales"), password), 429)
+    assert body["code"] == "PT429" and body["hint"]
+    # Unknown emails are throttled the same way, so throttling does not reveal who exists.
+    for _ in range(5):
+        problem(token_request(client, t.slug, "ghost@x.test", "wrong"), 401)
+    problem(token_request(client, t.slug, "ghost@x.test", "wrong"), 429)
+
+
+def test_a_success_clears_earlier_failures(client, make_tenant, password):
+    t = make_tenant("sales")
+    for _ in range(4):
+        token_request(client, t.slug, t.email("sales"), "wrong")
+    assert token_request(client, t.slug, t.email("sales"), password).status_code == 200
+    for _ in range(4):
+        token_request(client, t.slug, t.email("sales"), "wrong")
+    assert token_request(client, t.slug, t.email("sales"), password).status_code == 200
+
+
+def _token(app, **claims) -> str:
+    now = int(time.time())
+    base = {"sub": str(uuid.uuid4()), "tid": str(uuid.uuid4()), "iat": now, "exp": now + 60}
+    return jwt.encode({**base, **claims}, app.config["SECRET_KEY"], algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwdw==",
+        "Bearer not-a-jwt",
+    ],
+)
+def test_missing_or_garbled_token_is_401(client, problem, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    problem(client.get("/api/v1/me", headers=headers), 401)
+    assert client.get("/api/v1/me", headers=headers).headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_forged_and_malformed_tokens_are_401(app, client, make_tenant, login, problem):
+    t = make_tenant("sales")
+    good = login(t, "sales")["Authorization"].split()[1]
+    claims = jwt.decode(good, options={"verify_signature": False})
+    expired = _token(app, sub=claims["sub"], tid=claims["tid"], iat=1, exp=2)
+    forged = jwt.encode(claims, "another-secret-that-is-long-enough-for-hs256", algorithm="HS256")
+    none_alg = jwt.encode(claims, None, algorithm="none")
+    no_exp = jwt.encode(
+        {"sub": claims["sub"], "tid": claims["tid"]}, app.config["SECRET_KEY"], algorithm="HS256"
+    )
+    bad_tid = _token(app, sub=claims["sub"], tid="not-a-uuid")
+    body = problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401)
+    assert "expired" in body["detail"]
+    for token in (forged, none_alg, no_exp, bad_tid, good[:-2]):
+        problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
+
+
+def test_token_of_a_user_that_does_not_exist_sees_nothing(app, client, problem):
+    headers = {"Authorization": f"Bearer {_token(app)}"}
+    problem(client.get("/api/v1/me", headers=headers), 401)
+    r = client.get("/api/v1/clients", headers=headers)
+    assert r.status_code == 200 and r.get_json()["data"] == []

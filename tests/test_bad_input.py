@@ -1,0 +1,165 @@
+"""Whatever a caller sends, the answer is a 4xx problem+json with a request id, and nothing is written."""
+
+import json
+import uuid
+
+import jwt
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service import create_app
+
+CREATE = "/api/v1/clients"
+
+
+@pytest.fixture
+def sales(make_tenant, login):
+    t = make_tenant("sales")
+    return t, login(t, "sales")
+
+
+def _send(client, headers, body, content_type="application/json"):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(CREATE, headers=headers, data=data, content_type=content_type)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ('{"accountCode": "A1", "name": ', "application/json", 400),  # malformed JSON
+        ("", "application/json", 400),  # empty body
+        ('{"accountCode": "A1"}', "text/plain", 415),  # not JSON at all
+        ({"accountCode": 1, "name": "x", "channel": "web"}, "application/json", 422),  # wrong type
+        (
+            {"accountCode": "A1", "name": "x", "channel": "web", "colour": "red"},
+            "application/json",
+            422,
+        ),  # unknown
+        (
+            {"account_code": "A1", "name": "x", "channel": "web"},
+            "application/json",
+            422,
+        ),  # snake_case is not the API
+        ({"accountCode": "A1", "name": "x"}, "application/json", 422),  # missing field
+        (
+            {"accountCode": "A1", "name": "x", "channel": "web", "billingAddress": "str"},
+            "application/json",
+            422,
+        ),
+        ({"accountCode": "A1", "name": "x\u0000", "channel": "web"}, "application/json", 422),  # NUL
+        (
+            '{"accountCode": "\\ud800", "name": "x", "channel": "web"}',
+            "application/json",
+            422,
+        ),  # lone surrogate
+        ([1, 2], "application/json", 422),
+        ("x" * (1024 * 1024 + 1), "application/json", 413),  # oversized
+    ],
+)
+def test_bad_bodies(client, sales, count, problem, body, content_type, status):
+    t, h = sales
+    answer = problem(_send(client, h, body, content_type), status)
+    if status == 422 and isinstance(body, dict):
+        assert answer["errors"] and all(e["pointer"].startswith("/") for e in answer["errors"])
+    assert count("clients", t) == 0
+
+
+def test_field_errors_name_the_field(client, sales, problem):
+    _, h = sales
+    body = problem(_send(client, h, {"accountCode": 1, "name": "x", "channel": "web", "extra": 1}), 422)
+    assert {e["pointer"] for e in body["errors"]} == {"/accountCode", "/extra"}
+
+
+def _tokens(app, good: str) -> dict:
+    claims = jwt.decode(good, options={"verify_signature": False})
+    key = app.config["SECRET_KEY"]
+    return {
+        "none": None,
+        "expired": jwt.encode({**claims, "iat": 1, "exp": 2}, key, algorithm="HS256"),
+        "forged": jwt.encode(claims, "not-the-service-secret-but-long-enough", algorithm="HS256"),
+        "unsigned": jwt.encode(claims, None, algorithm="none"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["none", "expired", "forged", "unsigned"])
+def test_bad_tokens_write_nothing(app, client, sales, count, problem, kind):
+    t, h = sales
+    token = _tokens(app, h["Authorization"].split()[1])[kind]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    problem(_send(client, headers, {"accountCode": "A1", "name": "x", "channel": "web"}), 401)
+    assert count("clients", t) == 0
+
+
+def test_unexpected_errors_are_problems_without_a_trace(test_config, problem):
+    app = create_app(test_config)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    body = problem(app.test_client().get("/boom"), 500)
+    assert "secret internals" not in json.dumps(body)
+
+
+def test_routing_errors_are_problems(client, problem):
+    problem(client.get("/no/such/page"), 404)
+    problem(client.get(f"/api/v1/clients/{uuid.uuid4()}/nothing"), 404)
+    problem(client.get("/api/v1/clients/not-a-uuid"), 404)
+    r = client.delete("/api/v1/clients")
+    problem(r, 405)
+    assert "POST" in r.headers["Allow"]
+
+
+def test_request_id_is_echoed_when_sane(client):
+    assert client.get("/healthz", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
+    odd = client.get("/healthz", headers={"X-Request-Id": "<script>" + "x" * 300}).headers["X-Request-Id"]
+    assert odd and "<" not in odd and len(odd) <= 128
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+field_names = st.sampled_from(
+    [
+        "accountCode",
+        "name",
+        "channel",
+        "phone",
+        "email",
+        "billingAddress",
+        "shippingAddress",
+        "taxId",
+        "line1",
+        "postalCode",
+    ]
+)
+text_or_any = st.text(max_size=30) | json_values
+# Mostly well-formed bodies reach the database and its constraints, not just the pydantic edge.
+near_valid = st.fixed_dictionaries(
+    {"accountCode": st.text(max_size=25), "name": st.text(max_size=300), "channel": st.text(max_size=60)},
+    optional={
+        "phone": text_or_any,
+        "email": text_or_any,
+        "taxId": text_or_any,
+        "billingAddress": st.dictionaries(st.sampled_from(["line1", "city", "country", "zip"]), text_or_any),
+    },
+)
+client_bodies = json_values | st.dictionaries(field_names, json_values, max_size=8) | near_valid
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=client_bodies)
+def test_fuzzed_create_client_never_500s(client, sales, body):
+    _, h = sales
+    r = _send(client, h, body)
+    assert r.status_code < 500, r.get_data(as_text=True)
+    if r.status_code >= 400:
+        assert r.mimetype == "application/problem+json"
