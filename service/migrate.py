@@ -1,8 +1,9 @@
-"""`pgpsa db up|status|reset`: bootstrap, yoyo migrations and the repeatable SQL files, on DATABASE_URL alone."""
+"""`pgpsa db up|status|reset`: bootstrap, yoyo migrations, repeatable SQL files. Needs DATABASE_URL only."""
 
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import click
@@ -10,6 +11,7 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
+# PGPSA_DB_DIR lets a test point the runner at throwaway SQL.
 DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.parent / "db")
 REPEATABLE = ("functions", "policies", "views")  # re-applied in this order after the migrations
 OWNER = "pgpsa_owner"
@@ -18,24 +20,19 @@ OWNER = "pgpsa_owner"
 def admin_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        raise click.ClickException("DATABASE_URL is not set (make run / make test set it for the embedded cluster)")
+        raise click.ClickException("DATABASE_URL is not set (make run and make test set it)")
     return url
-
-
-def _with_query(url: str, scheme: str | None = None, **params: str) -> str:
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    query.update(params)
-    return urlunsplit(parts._replace(scheme=scheme or parts.scheme, query=urlencode(query)))
 
 
 def owner_yoyo_url(url: str) -> str:
     """The admin URL for yoyo, acting as the owner role from the first statement, so it owns all it makes."""
-    options = (dict(parse_qsl(urlsplit(url).query)).get("options", "") + f" -c role={OWNER}").strip()
-    return _with_query(url, scheme="postgresql+psycopg", options=options)
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query["options"] = f"{query.get('options', '')} -c role={OWNER}".strip()
+    return urlunsplit(parts._replace(scheme="postgresql+psycopg", query=urlencode(query)))
 
 
-def _fail(path: Path | str, err: psycopg.Error) -> None:
+def _fail(path: Path | str, err: psycopg.Error) -> NoReturn:
     """Say which file broke and where, then exit non-zero."""
     name = path.relative_to(DB_DIR.parent) if isinstance(path, Path) else path
     diag = err.diag
@@ -44,8 +41,8 @@ def _fail(path: Path | str, err: psycopg.Error) -> None:
         # The position counts characters in the whole file, sent as one query.
         where = f":{path.read_text()[: int(diag.statement_position)].count(chr(10)) + 1}"
     lines = [f"db up: {name}{where}: {diag.sqlstate or ''} {diag.message_primary or err}".rstrip()]
-    lines += [f"  {label}: {text}" for label, text in
-              (("detail", diag.message_detail), ("hint", diag.message_hint), ("context", diag.context)) if text]
+    extra = {"detail": diag.message_detail, "hint": diag.message_hint, "context": diag.context}
+    lines += [f"  {label}: {text}" for label, text in extra.items() if text]
     click.echo("\n".join(lines), err=True)
     sys.exit(1)
 

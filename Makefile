@@ -1,0 +1,51 @@
+# Entry points: `make run` (private PostgreSQL + demo data + service) and `make test` (everything CI runs).
+PORT ?= 8000
+DB ?= pgpsa
+TEST_DB ?= pgpsa_test
+PYTHON := $(shell command -v python3)
+PG := scripts/pg.sh
+VENV := .venv
+
+# One bash per recipe, stopping at the first failure.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test stop psql db-url clean
+
+# Reinstalled only when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(PG) ensure $(DB)
+	DATABASE_URL=$$($(PG) url $(DB)); export DATABASE_URL
+	pgpsa db up
+	pgpsa seed-demo
+	exec pgpsa serve --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed
+	$(PG) recreate $(TEST_DB)
+	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
+	pgpsa db up
+	pgpsa seed-demo
+	sqlfluff lint db/
+	ruff check $(wildcard service tests bench conftest.py)
+	pytest
+
+stop:
+	$(PG) stop
+
+psql:
+	$(PG) psql $(DB)
+
+db-url:
+	@$(PG) url $(DB)
+
+# Removes the virtualenv and the cluster with all its data.
+clean:
+	$(PG) destroy
+	rm -rf $(VENV)
