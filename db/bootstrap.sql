@@ -28,7 +28,8 @@ alter role pgpsa_staff nosuperuser nobypassrls;
 alter role pgpsa_portal nosuperuser nobypassrls;
 alter role pgpsa_bi nosuperuser nobypassrls;
 alter role pgpsa_service nosuperuser nobypassrls noinherit;
-grant pgpsa_staff, pgpsa_portal to pgpsa_service;
+grant pgpsa_staff to pgpsa_service;
+grant pgpsa_portal to pgpsa_service;
 
 do $$
 begin

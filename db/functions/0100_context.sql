@@ -41,7 +41,8 @@ end;
 create or replace function internal.bi_tenant_id(p_login name) returns uuid
 language sql stable security definer set search_path = ''
 begin atomic
-    select b.tenant_id from internal.bi_logins as b where b.login = p_login;
+    select b.tenant_id from internal.bi_logins as b
+    where b.login = p_login;
 end;
 
 grant usage on schema internal to pgpsa_staff, pgpsa_portal, pgpsa_bi;

@@ -6,22 +6,28 @@ create or replace function internal.lookup_permission(p text) returns boolean
 language sql stable security definer set search_path = ''
 begin atomic
     with me as (
-        select u.tenant_id, u.id, u.role
+        select
+            u.tenant_id,
+            u.id,
+            u.role
         from app.users as u
         where
             u.tenant_id = internal.current_tenant_id()
             and u.id = internal.current_user_id()
             and u.disabled_at is null
     ),
+
     matching as (
         select unnest(array[p, split_part(p, ':', 1) || ':*', '*']) as name
     )
+
     select
         exists (select from me)
         and not exists (
             select from app.user_permissions as up, me
-            where up.tenant_id = me.tenant_id and up.user_id = me.id
-              and not up.granted and up.permission in (select m.name from matching as m)
+            where
+                up.tenant_id = me.tenant_id and up.user_id = me.id
+                and not up.granted and up.permission in (select m.name from matching as m)
         )
         and (
             exists (
@@ -30,14 +36,15 @@ begin atomic
             )
             or exists (
                 select from app.user_permissions as up, me
-                where up.tenant_id = me.tenant_id and up.user_id = me.id
-                  and up.granted and up.permission in (select m.name from matching as m)
+                where
+                    up.tenant_id = me.tenant_id and up.user_id = me.id
+                    and up.granted and up.permission in (select m.name from matching as m)
             )
         );
 end;
 
 -- Every permission the current user effectively holds, for display (GET /me).
-create or replace function internal.current_permissions() returns text []
+create or replace function internal.current_permissions() returns text[]
 language sql stable security definer set search_path = ''
 begin atomic
     select coalesce(array_agg(pm.name order by pm.name), '{}')
@@ -60,7 +67,8 @@ language sql stable parallel safe
 begin atomic
     select
         case
-            when split_part(current_setting('pgpsa.permissions', true), '|', 1)
+            when
+                split_part(current_setting('pgpsa.permissions', true), '|', 1)
                 = nullif(current_setting('pgpsa.user_id', true), '')
                 then p = any(string_to_array(split_part(current_setting('pgpsa.permissions', true), '|', 2), ','))
             else internal.lookup_permission(p)

@@ -7,13 +7,14 @@ begin atomic
         (
             select pg_catalog.obj_description(c.oid, 'pg_constraint')
             from pg_catalog.pg_constraint as c
-            where c.conname = p_constraint
-              and c.conrelid = to_regclass(quote_ident(p_schema) || '.' || quote_ident(p_table))
+            where
+                c.conname = p_constraint
+                and c.conrelid = to_regclass(quote_ident(p_schema) || '.' || quote_ident(p_table))
         ),
         (
             select pg_catalog.obj_description(i.oid, 'pg_class')
             from pg_catalog.pg_class as i
-            join pg_catalog.pg_namespace as n on n.oid = i.relnamespace
+            inner join pg_catalog.pg_namespace as n on i.relnamespace = n.oid
             where i.relname = p_constraint and n.nspname = p_schema and i.relkind = 'i'
         )
     );

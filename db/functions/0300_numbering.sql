@@ -8,7 +8,7 @@ begin atomic
     values (internal.current_tenant_id(), p_kind, 1)
     on conflict (tenant_id, kind) do update set last_value = c.last_value + 1
     returning
-        (select k.prefix from app.document_kinds as k where k.kind = c.kind)
+        (select k.prefix from app.document_kinds as k where k.kind = c.kind)  -- noqa: RF01
         || lpad(c.last_value::text, 6, '0');
 end;
 

@@ -22,9 +22,10 @@ language sql stable security definer set search_path = ''
 begin atomic
     select internal.decrypt_secret(c.tax_id_encrypted)
     from app.clients as c
-    where c.tenant_id = internal.current_tenant_id()
-      and c.id = p_client_id
-      and internal.has_permission('clients:tax_id');
+    where
+        c.tenant_id = internal.current_tenant_id()
+        and c.id = p_client_id
+        and internal.has_permission('clients:tax_id');
 end;
 
 grant execute on function internal.encrypt_secret(text), internal.client_tax_id(uuid) to pgpsa_staff;

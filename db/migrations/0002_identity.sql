@@ -12,7 +12,8 @@ create table app.tenants (
     constraint check_tenants_slug check (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
     constraint check_tenants_name check (btrim(name) <> '')
 );
-comment on constraint unique_tenants_slug on app.tenants is 'A tenant with this slug already exists; choose another slug.';
+comment on constraint unique_tenants_slug on app.tenants is
+'A tenant with this slug already exists; choose another slug.';
 comment on constraint check_tenants_slug on app.tenants is
 'A tenant slug is 2 to 63 lowercase letters, digits or hyphens, starting with a letter or digit.';
 
@@ -49,7 +50,9 @@ create table app.users (
     constraint pk_users primary key (tenant_id, id),
     constraint fk_users_tenant_id_tenants foreign key (tenant_id) references app.tenants (id),
     constraint unique_users_email unique (tenant_id, email),
-    constraint check_users_role check (role in ('sales', 'designer', 'production', 'qc', 'finance', 'manager', 'admin')),
+    constraint check_users_role check (
+        role in ('sales', 'designer', 'production', 'qc', 'finance', 'manager', 'admin')
+    ),
     constraint check_users_email check (email ~ '^[^@\s]+@[^@\s]+$'),
     constraint check_users_full_name check (btrim(full_name) <> '')
 );

@@ -39,7 +39,8 @@ grant select on app.permissions, app.role_permissions to pgpsa_staff;
 -- No role but the owner reads password hashes.
 grant select (tenant_id, id, email, full_name, role, last_login_at, disabled_at, created_at, updated_at)
 on app.users to pgpsa_staff;
-grant insert (tenant_id, email, full_name, role, password_hash), update (email, full_name, role, password_hash, disabled_at)
+grant insert (tenant_id, email, full_name, role, password_hash),
+update (email, full_name, role, password_hash, disabled_at)
 on app.users to pgpsa_staff;
 grant select, insert, update, delete on app.user_permissions to pgpsa_staff;
 grant select (tenant_id, id, full_name, role) on app.users to pgpsa_bi;

@@ -10,14 +10,20 @@ select tests.remember('sales', tests.create_user(tests.get('tenant_a'), 'sales')
 select tests.authenticate_as(tests.get('sales'));
 select set_config('pgpsa.ip', '203.0.113.7', true);
 select set_config('pgpsa.request_id', 'req-audit-1', true);
-select tests.remember('c', api.create_client('{"account_code": "AUD1", "name": "Audited", "channel": "retail", "tax_id": "SECRET-TAX"}'));
+select
+    tests.remember(
+        'c',
+        api.create_client('{"account_code": "AUD1", "name": "Audited", "channel": "retail", "tax_id": "SECRET-TAX"}')
+    );
 select api.update_client(tests.get('c'), '{"name": "Audited Ltd"}');
 select api.update_client(tests.get('c'), '{"name": "Audited Ltd"}');
 
 select tests.as_superuser();
 select is(
-    (select jsonb_agg(jsonb_build_array(action, actor_user_id, ip, request_id, db_role) order by id)
-     from audit.audit_log where table_name = 'app.clients' and row_key ->> 'id' = tests.get('c')::text),
+    (
+        select jsonb_agg(jsonb_build_array(action, actor_user_id, ip, request_id, db_role) order by id)
+        from audit.audit_log where table_name = 'app.clients' and row_key ->> 'id' = tests.get('c')::text
+    ),
     jsonb_build_array(
         jsonb_build_array('insert', tests.get('sales'), '203.0.113.7', 'req-audit-1', 'pgpsa_staff'),
         jsonb_build_array('update', tests.get('sales'), '203.0.113.7', 'req-audit-1', 'pgpsa_staff')
@@ -25,18 +31,26 @@ select is(
     'an insert and a real update are logged with actor, IP, request and role; a no-op update is not'
 );
 select is(
-    (select old_values || new_values from audit.audit_log
-     where table_name = 'app.clients' and action = 'update' and row_key ->> 'id' = tests.get('c')::text),
+    (
+        select old_values || new_values from audit.audit_log
+        where table_name = 'app.clients' and action = 'update' and row_key ->> 'id' = tests.get('c')::text
+    ),
     '{"name": "Audited Ltd"}'::jsonb,
     'an update records only what changed'
 );
 select ok(
-    (select bool_and(payload_hash ~ '^[0-9a-f]{64}$') from audit.audit_log where row_key ->> 'id' = tests.get('c')::text),
+    (
+        select bool_and(payload_hash ~ '^[0-9a-f]{64}$')
+        from audit.audit_log
+        where row_key ->> 'id' = tests.get('c')::text
+    ),
     'every entry carries a SHA-256 payload hash'
 );
 select is(
-    (select count(*)::int from audit.audit_log
-     where tenant_id = tests.get('tenant_a') and (new_values ? 'tax_id_encrypted' or new_values ? 'password_hash')),
+    (
+        select count(*)::int from audit.audit_log
+        where tenant_id = tests.get('tenant_a') and (new_values ? 'tax_id_encrypted' or new_values ? 'password_hash')
+    ),
     0, 'secrets (encrypted tax ids, password hashes) never enter the log'
 );
 

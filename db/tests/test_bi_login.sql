@@ -12,7 +12,7 @@ set local role pgpsa_bi_test_a;
 select is((select count(*)::int from bi.clients), 1, 'the BI login sees its tenant''s clients');
 select set_config('pgpsa.tenant_id', tests.get('tenant_b')::text, true);
 select is(
-    (select count(*)::int from bi.clients where id in (select id from bi.clients)), 1,
+    (select count(*)::int from bi.clients), 1,
     'setting another tenant in the session changes nothing'
 );
 select is(

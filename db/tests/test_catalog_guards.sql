@@ -102,10 +102,12 @@ select is_empty(
 );
 
 select is(
-    (select array_agg(r.rolname::text order by r.rolname::text) from pg_auth_members as m
-        join pg_roles as r on r.oid = m.roleid
-        join pg_roles as s on s.oid = m.member
-        where s.rolname = 'pgpsa_service'),
+    (
+        select array_agg(r.rolname::text order by r.rolname::text) from pg_auth_members as m
+        inner join pg_roles as r on m.roleid = r.oid
+        inner join pg_roles as s on m.member = s.oid
+        where s.rolname = 'pgpsa_service'
+    ),
     array['pgpsa_portal', 'pgpsa_staff'],
     'the service login can switch only to staff or portal'
 );

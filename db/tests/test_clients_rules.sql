@@ -11,9 +11,15 @@ select tests.remember('finance', tests.create_user(tests.get('tenant_a'), 'finan
 -- Sales (clients:read, clients:write).
 select tests.authenticate_as(tests.get('sales'));
 select tests.remember('acme', api.create_client(
-    '{"account_code": "ACME", "name": "Acme Print", "channel": "trade", "tax_id": "TX-99", "billing_address": {"city": "Jax"}}'
+    '{"account_code": "ACME", "name": "Acme Print", "channel": "trade", "tax_id": "TX-99",
+      "billing_address": {"city": "Jax"}}'
 ));
-select is((select name from api.clients where id = tests.get('acme')), 'Acme Print', 'sales creates a client and reads it back');
+select
+    is(
+        (select name from api.clients where id = tests.get('acme')),
+        'Acme Print',
+        'sales creates a client and reads it back'
+    );
 select is((select tax_id from api.clients where id = tests.get('acme')), null, 'sales does not see the tax id');
 select lives_ok(
     $$select api.create_client('{"account_code": "acme", "name": "Lowercase", "channel": "retail"}')$$,
@@ -33,7 +39,9 @@ select throws_ok(
     '23514', null, 'an account code has no spaces'
 );
 select throws_ok(
-    $$select api.create_client('{"account_code": "B1", "name": "X", "channel": "retail", "billing_address": "Main St"}')$$,
+    $$select api.create_client(
+        '{"account_code": "B1", "name": "X", "channel": "retail", "billing_address": "Main St"}'
+    )$$,
     '23514', null, 'an address is a JSON object'
 );
 
@@ -65,7 +73,10 @@ select throws_ok(
 
 -- Contacts: one primary per client.
 select tests.remember('beta', api.create_client('{"account_code": "BETA", "name": "Beta", "channel": "retail"}'));
-select tests.remember('pat', api.create_contact(tests.get('beta'), '{"name": "Pat", "is_primary": true, "email": "pat@beta.test"}'));
+select
+    tests.remember(
+        'pat', api.create_contact(tests.get('beta'), '{"name": "Pat", "is_primary": true, "email": "pat@beta.test"}')
+    );
 select throws_ok(
     format($$select api.create_contact(%L, '{"name": "Sam", "is_primary": true}')$$, tests.get('beta')),
     '23505', null, 'a client has one primary contact'
@@ -83,7 +94,8 @@ select throws_ok(
     $$select api.create_client('{"account_code": "D1", "name": "D", "channel": "retail"}')$$,
     'PT403', 'You need the clients:write permission to do this.', 'a designer cannot create a client'
 );
-update app.clients set name = 'Hacked' where id = tests.get('beta');
+update app.clients set name = 'Hacked'
+where id = tests.get('beta');
 select is(
     (select name from api.clients where id = tests.get('beta')), 'Beta',
     'writing to the table directly changes nothing without clients:write'

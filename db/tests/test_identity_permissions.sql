@@ -10,7 +10,8 @@ select tests.remember('manager', tests.create_user(tests.get('tenant_a'), 'manag
 
 -- The map itself.
 select results_eq(
-    $$select permission from app.role_permissions where role = 'sales' and permission like any(array['leads:%', 'quotes:%', 'orders:%']) order by 1$$,
+    $$select permission from app.role_permissions
+      where role = 'sales' and permission like any(array['leads:%', 'quotes:%', 'orders:%']) order by 1$$,
     $$values ('leads:read'), ('leads:write'), ('orders:read'), ('quotes:read'), ('quotes:write')$$,
     'sales holds the seed map: leads and quotes read and write, orders read'
 );
@@ -40,8 +41,10 @@ select ok(internal.has_permission('payments:write'), 'other permissions of the r
 
 -- The per-request cache is trusted only for the user it was made for.
 select set_config('pgpsa.permissions', internal.permission_cache(), true);
-select ok(internal.has_permission('payments:write') and not internal.has_permission('invoices:write'),
-    'the permission cache answers as the tables do');
+select ok(
+    internal.has_permission('payments:write') and not internal.has_permission('invoices:write'),
+    'the permission cache answers as the tables do'
+);
 select set_config('pgpsa.permissions', tests.get('designer')::text || '|*', true);
 select ok(not internal.has_permission('projects:write'), 'a cache made for another user is ignored');
 

@@ -11,7 +11,7 @@ select
     u.role,
     internal.current_permissions() as permissions
 from app.users as u
-join app.tenants as t on u.tenant_id = t.id
+inner join app.tenants as t on u.tenant_id = t.id
 where
     u.tenant_id = internal.current_tenant_id()
     and u.id = internal.current_user_id()

@@ -61,11 +61,18 @@ $$;
 
 -- Tenant tables: tables in app or audit with a tenant_id column (the catalog guards and isolation tests use it).
 create or replace view tests.tenant_tables as
-select c.oid as relid, n.nspname as schema_name, c.relname as table_name, format('%I.%I', n.nspname, c.relname) as qname
+select
+    c.oid as relid,
+    n.nspname as schema_name,
+    c.relname as table_name,
+    format('%I.%I', n.nspname, c.relname) as qname
 from pg_class as c
-join pg_namespace as n on n.oid = c.relnamespace
-where c.relkind in ('r', 'p') and n.nspname in ('app', 'audit')
-  and exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped);
+inner join pg_namespace as n on c.relnamespace = n.oid
+where
+    c.relkind in ('r', 'p') and n.nspname in ('app', 'audit')
+    and exists (
+        select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+    );
 
 -- At least one row in every tenant table for the tenant, through the real rules. Each issue that adds a
 -- tenant table extends this, or the isolation test names the table that has no rows to protect.
