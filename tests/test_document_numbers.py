@@ -1,4 +1,4 @@
-"""Per-tenant document numbers under concurrency: unique and gapless, also when some transactions roll back."""
+"""Per-tenant document numbers under concurrency: unique and gapless, also across rollbacks."""
 
 import os
 import threading
