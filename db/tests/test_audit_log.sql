@@ -8,8 +8,8 @@ select tests.remember('manager', tests.create_user(tests.get('tenant_a'), 'manag
 select tests.remember('sales', tests.create_user(tests.get('tenant_a'), 'sales'));
 
 select tests.authenticate_as(tests.get('sales'));
-select set_config('pgpsa.ip', '203.0.113.7', true);
-select set_config('pgpsa.request_id', 'req-audit-1', true);
+select tests.set('pgpsa.ip', '203.0.113.7');
+select tests.set('pgpsa.request_id', 'req-audit-1');
 select
     tests.remember(
         'c',
@@ -66,7 +66,7 @@ select cmp_ok((select count(*)::int from audit.audit_log), '>=', 3, 'a manager (
 
 -- The owner role, with the tenant set, is refused too.
 select tests.as_superuser();
-select set_config('pgpsa.tenant_id', tests.get('tenant_a')::text, true);
+select tests.set('pgpsa.tenant_id', tests.get('tenant_a')::text);
 set local role pgpsa_owner;
 select throws_ok(
     'delete from audit.audit_log', 'PT403', 'The audit log is append-only: its rows cannot be changed or deleted.',

@@ -6,11 +6,11 @@ select tests.remember('tenant_a', tests.create_tenant('bi-a'));
 select tests.remember('tenant_b', tests.create_tenant('bi-b'));
 select tests.seed_tenant(tests.get('tenant_a'));
 select tests.seed_tenant(tests.get('tenant_b'));
-select internal.create_bi_login(tests.get('tenant_a'), 'pgpsa_bi_test_a', 'bi-test-password');
+select internal.create_bi_login(tests.get('tenant_a'), 'pgpsa_bi_test_a', 'bi-test-password') is not null;
 
 set local role pgpsa_bi_test_a;
 select is((select count(*)::int from bi.clients), 1, 'the BI login sees its tenant''s clients');
-select set_config('pgpsa.tenant_id', tests.get('tenant_b')::text, true);
+select tests.set('pgpsa.tenant_id', tests.get('tenant_b')::text);
 select is(
     (select count(*)::int from bi.clients), 1,
     'setting another tenant in the session changes nothing'

@@ -40,12 +40,12 @@ select ok(not internal.has_permission('invoices:write'), 'a user revoke removes 
 select ok(internal.has_permission('payments:write'), 'other permissions of the role stay');
 
 -- The per-request cache is trusted only for the user it was made for.
-select set_config('pgpsa.permissions', internal.permission_cache(), true);
+select tests.set('pgpsa.permissions', internal.permission_cache());
 select ok(
     internal.has_permission('payments:write') and not internal.has_permission('invoices:write'),
     'the permission cache answers as the tables do'
 );
-select set_config('pgpsa.permissions', tests.get('designer')::text || '|*', true);
+select tests.set('pgpsa.permissions', tests.get('designer')::text || '|*');
 select ok(not internal.has_permission('projects:write'), 'a cache made for another user is ignored');
 
 -- Users: unique email per tenant, a known role.

@@ -207,3 +207,10 @@ language sql stable
 begin atomic
     select current_setting('tests.' || p_name)::uuid;
 end;
+
+-- A transaction-local setting, returning nothing: pytest-pgtap reads every text a setup select returns as TAP.
+create or replace function tests.set(p_name text, p_value text) returns void
+language sql volatile
+begin atomic
+    select set_config(p_name, p_value, true);
+end;
