@@ -1,6 +1,7 @@
 """Harness for db/tests/test_*.sql (pytest-pgtap): a checked connection, helpers loaded, no silent skips."""
 
 import os
+import re
 from pathlib import Path
 
 import psycopg
@@ -38,12 +39,17 @@ def pgtap_connection(request):
         yield conn
 
 
+_TAP_LINE = re.compile(r"(ok|not ok|1\.\.\d+|Bail out!)\b|\s*#")
+
+
 class _TextRunner(Runner):
-    """Rows of set-up statements (`select tests.remember(...)` returns a uuid) reach the TAP parser as text,
-    which ignores them as pg_prove does; pytest-pgtap 0.4 would crash joining non-strings."""
+    """Only TAP reaches the parser, as with pg_prove: rows of set-up statements (`select tests.remember(...)`
+    returns a uuid, `select api.archive_client(...)` an id) would otherwise be read as plan lines, and
+    pytest-pgtap 0.4 would crash joining non-strings."""
 
     def run(self, query):
-        return ["" if row is None else str(row) for row in super().run(query)]
+        rows = ("" if row is None else str(row) for row in super().run(query))
+        return [row for row in rows if _TAP_LINE.match(row)]
 
 
 @pytest.fixture(scope="session")
