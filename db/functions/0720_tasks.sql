@@ -1,0 +1,203 @@
+-- Tasks: the status lifecycle, document tasks need an attachment, the activity log, assignees, and the api.
+
+-- The checks below must not depend on what the writer may see, so they read as the owner.
+create or replace function internal.task_has_attachment(p_tenant_id uuid, p_task_id uuid) returns boolean
+language sql stable security definer set search_path = ''
+begin atomic
+    select exists(
+        select from app.files as f
+        where f.tenant_id = p_tenant_id and f.task_id = p_task_id and f.state = 'available'
+    );
+end;
+
+create or replace function internal.tg_tasks__validate() returns trigger
+language plpgsql set search_path = ''
+as $$
+declare
+    stage_project uuid;
+begin
+    if tg_op = 'INSERT' or new.stage_id is distinct from old.stage_id then
+        select s.project_id into stage_project from app.stages as s
+        where s.tenant_id = new.tenant_id and s.id = new.stage_id;
+        new.project_id := coalesce(new.project_id, stage_project);
+        if new.project_id is distinct from stage_project then
+            raise exception using errcode = 'PT422', message = 'A task belongs to a stage of its own project.';
+        end if;
+    end if;
+    if tg_op = 'UPDATE' and new.status is distinct from old.status then
+        if not exists (
+            select from app.task_status_transitions as t where t.from_status = old.status and t.to_status = new.status
+        ) then
+            raise exception using
+                errcode = 'PT422',
+                message = format('A task cannot go from %s to %s.', old.status, new.status),
+                hint = (
+                    select 'From ' || old.status || ' it can go to: ' || string_agg(t.to_status, ', ' order by t.to_status)
+                    || '.'
+                    from app.task_status_transitions as t where t.from_status = old.status
+                );
+        end if;
+        if new.status = 'in_progress' then
+            new.started_at := coalesce(new.started_at, now());
+        end if;
+        if new.status = any(internal.task_done_statuses()) then
+            new.completed_at := now();
+        else
+            new.completed_at := null;
+        end if;
+    end if;
+    if new.kind = 'document' and new.status in ('completed', 'approved', 'client_approved')
+        and (tg_op = 'INSERT' or new.status is distinct from old.status)
+        and not internal.task_has_attachment(new.tenant_id, new.id) then
+        raise exception using
+            errcode = 'PT422',
+            message = format('Document task "%s" cannot be completed without an attachment.', new.title),
+            hint = 'Upload the document and confirm it first.';
+    end if;
+    return new;
+end;
+$$;
+
+drop trigger if exists trg_tasks_100_validate on app.tasks;
+create trigger trg_tasks_100_validate before insert or update on app.tasks
+for each row execute function internal.tg_tasks__validate();
+
+-- Every task change appends to task_activity_logs; a status change also records a domain event.
+create or replace function internal.tg_tasks__activity() returns trigger
+language plpgsql set search_path = ''
+as $$
+declare
+    changes jsonb;
+begin
+    if tg_op = 'INSERT' then
+        changes := to_jsonb(new) - array['tenant_id', 'id', 'created_at', 'updated_at'];
+    else
+        select coalesce(jsonb_object_agg(n.key, jsonb_build_array(to_jsonb(old) -> n.key, n.value)), '{}') into changes
+        from jsonb_each(to_jsonb(new)) as n
+        where n.value is distinct from to_jsonb(old) -> n.key and n.key not in ('updated_at', 'started_at', 'completed_at');
+        if changes = '{}' then
+            return null;
+        end if;
+    end if;
+    insert into app.task_activity_logs (
+        tenant_id, task_id, actor_user_id, actor_contact_id, action, from_status, to_status, changes
+    ) values (
+        new.tenant_id, new.id, internal.current_user_id(), internal.current_contact_id(),
+        case
+            when tg_op = 'INSERT' then 'created'
+            when new.status is distinct from old.status then 'status_changed'
+            when new.assignee_ids is distinct from old.assignee_ids then 'assignees_changed'
+            else 'updated'
+        end,
+        case when tg_op = 'UPDATE' then old.status end, new.status, changes
+    );
+    if tg_op = 'UPDATE' and new.status is distinct from old.status then
+        perform internal.record_event(
+            'task.status_changed', 'task', new.id,
+            jsonb_build_object('project_id', new.project_id, 'stage_id', new.stage_id, 'from', old.status, 'to', new.status)
+        );
+    end if;
+    return null;
+end;
+$$;
+
+drop trigger if exists trg_tasks_800_activity on app.tasks;
+create trigger trg_tasks_800_activity after insert or update on app.tasks
+for each row execute function internal.tg_tasks__activity();
+
+-- tasks.assignee_ids mirrors task_assignees (the record), so the designer policy needs no subquery.
+-- Statement-level, so assigning three people updates the task (and its activity log) once.
+create or replace function internal.tg_task_assignees__mirror() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+    r record;
+begin
+    for r in execute format('select distinct tenant_id, task_id from %I', tg_argv[0]) loop
+        update app.tasks as t
+        set assignee_ids = coalesce((
+            select array_agg(a.user_id order by a.user_id) from app.task_assignees as a
+            where a.tenant_id = r.tenant_id and a.task_id = r.task_id
+        ), '{}')
+        where t.tenant_id = r.tenant_id and t.id = r.task_id;
+    end loop;
+    return null;
+end;
+$$;
+
+drop trigger if exists trg_task_assignees_500_mirror_insert on app.task_assignees;
+create trigger trg_task_assignees_500_mirror_insert after insert on app.task_assignees
+referencing new table as changed_rows
+for each statement execute function internal.tg_task_assignees__mirror('changed_rows');
+drop trigger if exists trg_task_assignees_500_mirror_delete on app.task_assignees;
+create trigger trg_task_assignees_500_mirror_delete after delete on app.task_assignees
+referencing old table as changed_rows
+for each statement execute function internal.tg_task_assignees__mirror('changed_rows');
+
+create or replace function internal.set_task_assignees(p_task_id uuid, p_user_ids jsonb) returns void
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    delete from app.task_assignees as a
+    where a.tenant_id = internal.current_tenant_id() and a.task_id = p_task_id
+      and a.user_id not in (select x::uuid from jsonb_array_elements_text(p_user_ids) as x);
+    insert into app.task_assignees (tenant_id, task_id, user_id)
+    select internal.current_tenant_id(), p_task_id, x::uuid from jsonb_array_elements_text(p_user_ids) as x
+    on conflict do nothing;
+end;
+$$;
+
+-- p: {stage_id, title, description, kind, priority, due_date, estimated_hours, billing_type, fixed_amount,
+-- hourly_rate, assignee_ids}. The id is made here, not returned by the insert: a designer may create a task
+-- they are not assigned to, which they then cannot read back.
+create or replace function api.create_task(p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    task uuid := gen_random_uuid();
+begin
+    perform internal.require_permission('tasks:write');
+    insert into app.tasks (
+        tenant_id, id, stage_id, sequence, title, description, kind, priority, due_date, estimated_hours,
+        billing_type, fixed_amount, hourly_rate
+    ) values (
+        internal.current_tenant_id(), task, (p ->> 'stage_id')::uuid, coalesce((p ->> 'sequence')::smallint, 1),
+        p ->> 'title', p ->> 'description', coalesce(p ->> 'kind', 'task'), coalesce(p ->> 'priority', 'normal'),
+        (p ->> 'due_date')::date, (p ->> 'estimated_hours')::numeric, coalesce(p ->> 'billing_type', 'non_billable'),
+        (p ->> 'fixed_amount')::numeric, (p ->> 'hourly_rate')::numeric
+    );
+    if p ? 'assignee_ids' then
+        perform internal.set_task_assignees(task, p -> 'assignee_ids');
+    end if;
+    return task;
+end;
+$$;
+
+create or replace function api.update_task(p_id uuid, p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('tasks:write');
+    update app.tasks as t set
+        status = case when p ? 'status' then p ->> 'status' else t.status end,
+        title = case when p ? 'title' then p ->> 'title' else t.title end,
+        description = case when p ? 'description' then p ->> 'description' else t.description end,
+        priority = case when p ? 'priority' then p ->> 'priority' else t.priority end,
+        due_date = case when p ? 'due_date' then (p ->> 'due_date')::date else t.due_date end,
+        estimated_hours = case when p ? 'estimated_hours' then (p ->> 'estimated_hours')::numeric else t.estimated_hours end,
+        billing_type = case when p ? 'billing_type' then p ->> 'billing_type' else t.billing_type end,
+        fixed_amount = case when p ? 'fixed_amount' then (p ->> 'fixed_amount')::numeric else t.fixed_amount end,
+        hourly_rate = case when p ? 'hourly_rate' then (p ->> 'hourly_rate')::numeric else t.hourly_rate end
+    where t.tenant_id = internal.current_tenant_id() and t.id = p_id;
+    if not found then
+        perform internal.not_found('task', p_id);
+    end if;
+    if p ? 'assignee_ids' then
+        perform internal.set_task_assignees(p_id, p -> 'assignee_ids');
+    end if;
+    return p_id;
+end;
+$$;
+
+grant execute on function internal.task_has_attachment(uuid, uuid), internal.set_task_assignees(uuid, jsonb),
+api.create_task(jsonb), api.update_task(uuid, jsonb) to pgpsa_staff;

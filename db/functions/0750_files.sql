@@ -1,0 +1,119 @@
+-- File metadata: an upload is pending until the service confirms the stored object's real size and checksum;
+-- task attachments are at most 50 MB; every signed download is logged.
+
+create or replace function internal.task_attachment_limit() returns bigint
+language sql immutable parallel safe
+begin atomic
+    select 52428800::bigint;
+end;
+
+create or replace function internal.tg_files__size_limit() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+    if new.task_id is not null and new.size_bytes > internal.task_attachment_limit() then
+        raise exception using
+            errcode = 'PT413',
+            message = format('A task attachment is at most 50 MB (52,428,800 bytes); this one is %s bytes.', new.size_bytes);
+    end if;
+    if new.task_id is not null and new.project_id is null then
+        select t.project_id into new.project_id from app.tasks as t where t.tenant_id = new.tenant_id and t.id = new.task_id;
+    end if;
+    return new;
+end;
+$$;
+
+drop trigger if exists trg_files_100_size_limit on app.files;
+create trigger trg_files_100_size_limit before insert or update on app.files
+for each row execute function internal.tg_files__size_limit();
+
+-- p: {project_id, task_id, file_name, content_type, size_bytes, visibility}.
+create or replace function api.create_file(p jsonb) returns table (file_id uuid, storage_key text)
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    new_id uuid := gen_random_uuid();
+    key text;
+begin
+    perform internal.require_permission('files:write');
+    key := format('%s/%s/%s', internal.current_tenant_id(), new_id, p ->> 'file_name');
+    insert into app.files (
+        tenant_id, id, project_id, task_id, storage_key, file_name, content_type, size_bytes, visibility,
+        uploaded_by_user_id
+    ) values (
+        internal.current_tenant_id(), new_id, (p ->> 'project_id')::uuid, (p ->> 'task_id')::uuid, key,
+        p ->> 'file_name', coalesce(p ->> 'content_type', 'application/octet-stream'), (p ->> 'size_bytes')::bigint,
+        coalesce(p ->> 'visibility', 'internal'), internal.current_user_id()
+    );
+    file_id := new_id;
+    storage_key := key;
+    return next;
+end;
+$$;
+
+create or replace function api.confirm_file(p_id uuid, p_size_bytes bigint, p_checksum_sha256 text) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('files:write');
+    update app.files as f set
+        size_bytes = p_size_bytes, checksum_sha256 = p_checksum_sha256, state = 'available', confirmed_at = now()
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state = 'pending';
+    if not found then
+        if exists (select from app.files as f where f.tenant_id = internal.current_tenant_id() and f.id = p_id) then
+            raise exception using errcode = 'PT409', message = 'This upload was already confirmed or removed.';
+        end if;
+        perform internal.not_found('file', p_id);
+    end if;
+    return p_id;
+end;
+$$;
+
+create or replace function api.discard_file(p_id uuid) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('files:write');
+    delete from app.files as f
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state = 'pending';
+    return p_id;
+end;
+$$;
+
+create or replace function api.delete_file(p_id uuid) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('files:write');
+    update app.files as f set state = 'deleted', deleted_at = now()
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state <> 'deleted';
+    if not found then
+        perform internal.not_found('file', p_id);
+    end if;
+    return p_id;
+end;
+$$;
+
+create or replace function api.log_file_access(p_file_id uuid) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    if not exists (
+        select from app.files as f
+        where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id and f.state = 'available'
+    ) then
+        raise exception using errcode = 'PT409', message = 'This file is not available for download.';
+    end if;
+    insert into app.file_access_logs (tenant_id, file_id, user_id, contact_id, ip)
+    values (
+        internal.current_tenant_id(), p_file_id, internal.current_user_id(), internal.current_contact_id(),
+        internal.current_ip()
+    );
+    return p_file_id;
+end;
+$$;
+
+grant execute on function internal.task_attachment_limit(),
+api.create_file(jsonb),
+api.confirm_file(uuid, bigint, text),
+api.discard_file(uuid), api.delete_file(uuid), api.log_file_access(uuid) to pgpsa_staff;

@@ -1,0 +1,223 @@
+-- Delivery as the team API shows it. Derived state (health, overdue, actual hours) is computed here, never stored.
+
+-- Seed 000 health: green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project
+-- has had no task update for more than 7 days. Overdue tasks and recent updates are read through small index
+-- ranges (open tasks by due date, tasks by update time), so the cost follows the tenant's late and recent work,
+-- not its whole history.
+create or replace view api.project_health with (security_invoker = true) as
+with overdue as (
+    select
+        t.project_id,
+        count(*) as n
+    from app.tasks as t
+    where t.due_date < current_date and t.status not in ('completed', 'approved', 'client_approved', 'cancelled')
+    group by t.project_id
+),
+
+recent as (
+    select distinct t.project_id from app.tasks as t where t.updated_at > now() - interval '7 days'
+)
+
+select
+    p.id as project_id,
+    p.project_code,
+    p.status,
+    coalesce(o.n, 0)::integer as overdue_tasks,
+    (
+        p.status in ('planning', 'active', 'on_hold')
+        and r.project_id is null
+        and p.created_at < now() - interval '7 days'
+    )
+        as stale,
+    case
+        when coalesce(o.n, 0) >= 3 then 'red'
+        when
+            p.status in ('planning', 'active', 'on_hold') and r.project_id is null
+            and p.created_at < now() - interval '7 days' then 'red'
+        when coalesce(o.n, 0) >= 1 then 'yellow'
+        else 'green'
+    end as health
+from app.projects as p
+left join overdue as o on p.id = o.project_id
+left join recent as r on p.id = r.project_id;
+
+create or replace view api.projects with (security_invoker = true) as
+select
+    p.id,
+    p.project_code,
+    p.name,
+    p.project_type,
+    p.client_id,
+    p.order_id,
+    p.template_id,
+    p.status,
+    p.start_date,
+    p.due_date,
+    p.completed_at,
+    p.budget_hours,
+    coalesce((
+        select sum(e.hours) from app.time_entries as e
+        inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
+        where t.tenant_id = p.tenant_id and t.project_id = p.id
+    ), 0) as actual_hours,
+    h.health,
+    h.overdue_tasks,
+    p.created_at,
+    p.updated_at
+from app.projects as p
+inner join api.project_health as h on p.id = h.project_id;
+
+create or replace view api.stages with (security_invoker = true) as
+select
+    s.id,
+    s.project_id,
+    s.sequence,
+    s.stage_code,
+    s.name,
+    s.sla_hours,
+    s.status,
+    s.started_at,
+    s.due_at,
+    s.completed_at,
+    coalesce(s.status <> 'completed' and s.due_at < now(), false) as is_overdue,
+    s.escalated_at
+from app.stages as s;
+
+create or replace view api.tasks with (security_invoker = true) as
+select
+    t.id,
+    t.project_id,
+    t.stage_id,
+    t.sequence,
+    t.title,
+    t.description,
+    t.kind,
+    t.status,
+    t.priority,
+    t.due_date,
+    t.started_at,
+    t.completed_at,
+    t.estimated_hours,
+    coalesce((
+        select sum(e.hours) from app.time_entries as e where e.tenant_id = t.tenant_id and e.task_id = t.id
+    ), 0) as actual_hours,
+    t.billing_type,
+    t.fixed_amount,
+    t.hourly_rate,
+    t.assignee_ids,
+    t.invoice_id,
+    coalesce(
+        t.due_date < current_date and t.status not in ('completed', 'approved', 'client_approved', 'cancelled'), false
+    )
+        as is_overdue,
+    t.created_at,
+    t.updated_at
+from app.tasks as t;
+
+create or replace view api.task_activity with (security_invoker = true) as
+select
+    l.id,
+    l.task_id,
+    l.actor_user_id,
+    l.actor_contact_id,
+    l.action,
+    l.from_status,
+    l.to_status,
+    l.changes,
+    l.occurred_at
+from app.task_activity_logs as l;
+
+create or replace view api.time_entries with (security_invoker = true) as
+select
+    e.id,
+    e.task_id,
+    e.user_id,
+    e.work_date,
+    e.hours,
+    e.note,
+    e.created_at,
+    e.updated_at
+from app.time_entries as e;
+
+create or replace view api.comments with (security_invoker = true) as
+select
+    c.id,
+    c.task_id,
+    c.author_user_id,
+    c.author_contact_id,
+    c.body,
+    c.client_visible,
+    c.created_at
+from app.comments as c;
+
+create or replace view api.approvals with (security_invoker = true) as
+select
+    a.id,
+    a.project_id,
+    a.stage_id,
+    a.status,
+    a.expires_at,
+    a.approver_contact_id,
+    a.approver_email,
+    a.requested_by,
+    a.decided_at,
+    a.decision_comment,
+    a.reminded_at,
+    a.created_at,
+    coalesce((
+        select
+            jsonb_agg(jsonb_build_object(
+                'revision_number', r.revision_number, 'comment', r.comment, 'requested_at', r.requested_at
+            ) order by r.revision_number)
+        from app.approval_revisions as r where r.tenant_id = a.tenant_id and r.approval_id = a.id
+    ), '[]') as revisions
+from app.approvals as a;
+
+create or replace view api.files with (security_invoker = true) as
+select
+    f.id,
+    f.project_id,
+    f.task_id,
+    f.storage_key,
+    f.file_name,
+    f.content_type,
+    f.size_bytes,
+    f.checksum_sha256,
+    f.visibility,
+    f.state,
+    f.uploaded_by_user_id,
+    f.confirmed_at,
+    f.created_at
+from app.files as f;
+
+create or replace view api.templates with (security_invoker = true) as
+select
+    tp.id,
+    tp.name,
+    tp.project_type,
+    tp.description,
+    tp.is_active,
+    tp.created_at,
+    tp.updated_at,
+    coalesce((
+        select
+            jsonb_agg(jsonb_build_object(
+                'id', ts.id, 'sequence', ts.sequence, 'stage_code', ts.stage_code, 'name', ts.name,
+                'sla_hours', ts.sla_hours,
+                'tasks', coalesce((
+                    select
+                        jsonb_agg(jsonb_build_object(
+                            'id', tt.id, 'sequence', tt.sequence, 'title', tt.title, 'description', tt.description,
+                            'kind', tt.kind, 'billing_type', tt.billing_type, 'fixed_amount', tt.fixed_amount,
+                            'hourly_rate', tt.hourly_rate, 'due_offset_days', tt.due_offset_days,
+                            'estimated_hours', tt.estimated_hours
+                        ) order by tt.sequence)
+                    from app.template_tasks as tt where tt.tenant_id = ts.tenant_id and tt.template_stage_id = ts.id
+                ), '[]')
+            ) order by ts.sequence)
+        from app.template_stages as ts where ts.tenant_id = tp.tenant_id and ts.template_id = tp.id
+    ), '[]') as stages
+from app.templates as tp;
+
+grant select on api.project_health, api.projects, api.stages, api.tasks, api.task_activity, api.time_entries,
+api.comments, api.approvals, api.files, api.templates to pgpsa_staff;
