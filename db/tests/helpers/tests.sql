@@ -2,6 +2,7 @@
 -- Personas: staff of a tenant (authenticate_as), another tenant's staff, nobody (clear_authentication), BI login.
 
 create schema if not exists tests;
+grant usage on schema tests to public;
 
 create or replace function tests.create_tenant(p_slug text) returns uuid
 language sql volatile
@@ -30,6 +31,7 @@ begin
     perform set_config('pgpsa.tenant_id', tenant::text, true);
     perform set_config('pgpsa.user_id', p_user_id::text, true);
     perform set_config('pgpsa.permissions', '', true);
+    perform set_config('pgpsa.contact_id', '', true);
     perform set_config('role', 'pgpsa_staff', true);
 end;
 $$;
@@ -43,6 +45,7 @@ begin
     perform set_config('pgpsa.tenant_id', '', true);
     perform set_config('pgpsa.user_id', '', true);
     perform set_config('pgpsa.permissions', '', true);
+    perform set_config('pgpsa.contact_id', '', true);
     perform set_config('role', 'pgpsa_staff', true);
 end;
 $$;
@@ -56,6 +59,7 @@ begin
     perform set_config('pgpsa.tenant_id', '', true);
     perform set_config('pgpsa.user_id', '', true);
     perform set_config('pgpsa.permissions', '', true);
+    perform set_config('pgpsa.contact_id', '', true);
 end;
 $$;
 
@@ -82,6 +86,13 @@ as $$
 declare
     manager uuid;
     client uuid;
+    contact uuid;
+    template uuid;
+    project uuid;
+    stage uuid;
+    task uuid;
+    doc uuid;
+    approval record;
 begin
     manager := tests.create_user(p_tenant_id, 'manager');
     perform tests.authenticate_as(manager);
@@ -89,19 +100,56 @@ begin
         'account_code', 'SEED-' || left(p_tenant_id::text, 8), 'name', 'Seed client', 'channel', 'retail',
         'tax_id', 'TAX-1'
     ));
-    perform api.create_contact(client, '{"name": "Seed contact", "is_primary": true}');
+    contact := api.create_contact(client, '{"name": "Seed contact", "is_primary": true}');
     perform internal.next_document_number('invoice');
     perform internal.record_event('client.seeded', 'client', client, '{}');
+    -- Delivery: a template cloned into a project, a started stage, an hourly task with time, an assignee, a
+    -- comment, a confirmed attachment with a download, and an approval with one revision.
+    template := api.create_template('{"name": "Seed", "project_type": "seed", "stages": [
+        {"stage_code": "design", "name": "Design", "sla_hours": 24, "tasks": [
+            {"title": "Draft", "billing_type": "hourly", "hourly_rate": 50},
+            {"title": "Spec", "kind": "document"}]}]}');
+    project := api.create_project(jsonb_build_object('name', 'Seed project', 'template_id', template, 'client_id', client));
+    select s.id into stage from app.stages as s where s.project_id = project;
+    perform api.start_stage(project, stage);
+    select t.id into task from app.tasks as t where t.project_id = project and t.title = 'Draft';
+    select t.id into doc from app.tasks as t where t.project_id = project and t.title = 'Spec';
+    perform api.update_task(task, jsonb_build_object('assignee_ids', jsonb_build_array(manager)));
+    perform api.log_time(task, '{"hours": 1}');
+    perform api.add_comment(task, '{"body": "Seed comment"}');
+    perform tests.attach_file(doc);
+    perform api.update_task(task, '{"status": "in_progress"}');
+    perform api.update_task(task, '{"status": "completed"}');
+    perform api.update_task(doc, '{"status": "in_progress"}');
+    perform api.update_task(doc, '{"status": "completed"}');
+    select * into approval from api.request_approval(stage, jsonb_build_object('approver_contact_id', contact));
+    perform api.decide_approval(approval.token, 'revision', 'Seed revision');
     perform tests.as_superuser();
     insert into app.user_permissions (tenant_id, user_id, permission, granted)
     values (p_tenant_id, manager, 'audit:read', true);
 end;
 $$;
 
-grant usage on schema tests to public;
+-- An available attachment on a task, as if uploaded and confirmed, with one logged download (as the current user).
+create or replace function tests.attach_file(p_task_id uuid) returns uuid
+language plpgsql volatile
+as $$
+declare
+    f record;
+begin
+    select * into f from api.create_file(jsonb_build_object(
+        'task_id', p_task_id, 'file_name', 'spec.pdf', 'content_type', 'application/pdf', 'size_bytes', 1024
+    ));
+    perform api.confirm_file(f.file_id, 1024, repeat('a', 64));
+    perform api.log_file_access(f.file_id);
+    return f.file_id;
+end;
+$$;
 
 -- Every way staff of tenant A could touch tenant B's rows, tried on every tenant table; returns what got through.
--- Run as the superuser; it switches personas itself and returns to the superuser.
+-- Run as the superuser; it switches personas itself and returns to the superuser. Ordinary triggers are off
+-- (session_replication_role = replica) so that RLS alone decides: a validation trigger that happens to refuse a
+-- foreign row first would otherwise hide a missing policy.
 create or replace function tests.isolation_breaches(p_user_a uuid, p_tenant_b uuid)
 returns table (table_name text, breach text)
 language plpgsql volatile
@@ -113,6 +161,8 @@ declare
     cols text;
     upd_col text;
 begin
+    perform tests.as_superuser();
+    perform set_config('session_replication_role', 'replica', true);
     for t in select * from tests.tenant_tables order by 4 loop
         perform tests.as_superuser();
         execute format('select to_jsonb(x) from %s as x where tenant_id = $1 limit 1', t.qname)
@@ -192,6 +242,7 @@ begin
         end if;
     end loop;
     perform tests.as_superuser();
+    perform set_config('session_replication_role', 'origin', true);
 end;
 $$;
 
@@ -213,4 +264,42 @@ create or replace function tests.set(p_name text, p_value text) returns void
 language sql volatile
 begin atomic
     select set_config(p_name, p_value, true);
+end;
+
+-- A two-stage project from a template, as the current (staff) user: stage "design" (hourly Layout, document
+-- Brief, approval Proof) and stage "print" (fixed Print run). Returns the project id.
+create or replace function tests.delivery_project(p_name text default 'Spring banners') returns uuid
+language plpgsql volatile
+as $$
+declare
+    template uuid;
+begin
+    select t.id into template from app.templates as t where t.project_type = 'banner' and t.is_active;
+    if template is null then
+        template := api.create_template('{"name": "Banner", "project_type": "banner", "stages": [
+            {"stage_code": "design", "name": "Design", "sla_hours": 48, "tasks": [
+                {"title": "Layout", "billing_type": "hourly", "hourly_rate": 80, "due_offset_days": 2},
+                {"title": "Brief", "kind": "document", "due_offset_days": 1},
+                {"title": "Proof", "kind": "approval", "billing_type": "milestone", "fixed_amount": 100,
+                 "due_offset_days": 3}]},
+            {"stage_code": "print", "name": "Print", "sla_hours": 24, "tasks": [
+                {"title": "Print run", "billing_type": "fixed", "fixed_amount": 300, "due_offset_days": 5}]}]}');
+    end if;
+    return api.create_project(jsonb_build_object('name', p_name, 'template_id', template, 'start_date', '2026-01-05'));
+end;
+$$;
+
+-- The id of a task of a project by title, and of a stage by code (read as the superuser).
+create or replace function tests.task(p_project_id uuid, p_title text) returns uuid
+language sql stable security definer
+begin atomic
+    select t.id from app.tasks as t
+    where t.project_id = p_project_id and t.title = p_title;
+end;
+
+create or replace function tests.stage(p_project_id uuid, p_stage_code text) returns uuid
+language sql stable security definer
+begin atomic
+    select s.id from app.stages as s
+    where s.project_id = p_project_id and s.stage_code = p_stage_code;
 end;
