@@ -5,6 +5,7 @@ from flask.cli import FlaskGroup
 from service import create_app
 from service.admin import seed_demo, serve, tenant, user
 from service.migrate import db
+from service.worker import worker
 
 
 def _create_app():
@@ -17,3 +18,4 @@ cli.add_command(tenant)
 cli.add_command(user)
 cli.add_command(seed_demo)
 cli.add_command(serve)
+cli.add_command(worker)

@@ -57,4 +57,11 @@ def defaults() -> dict:
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests lower them to stay fast.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
+        # Files: a local folder (default instance/storage) unless S3_BUCKET names a bucket.
+        "STORAGE_DIR": env("STORAGE_DIR"),
+        "S3_BUCKET": env("S3_BUCKET"),
+        "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL"),
+        "S3_REGION": env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "us-east-1",
+        "SIGNED_URL_TTL": 600,
+        "WORKER_INTERVAL": float(env("PGPSA_WORKER_INTERVAL", "60")),
     }
