@@ -58,5 +58,8 @@ $$;
 do $$
 begin
     execute format('alter database %I set search_path = "$user", public, extensions', current_database());
+    -- Many short queries: JIT compiling (hundreds of ms, triggered by the row estimates RLS expressions inflate)
+    -- costs far more than it saves here. A BI session can still `set jit = on`.
+    execute format('alter database %I set jit = off', current_database());
 end
 $$;

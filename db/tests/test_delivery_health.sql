@@ -1,9 +1,10 @@
 -- Derived state (seed 000 health, stage overdue, WIP), computed by views from the tasks themselves.
 begin;
-select plan(8);
+select plan(9);
 
 select tests.remember('tenant', tests.create_tenant('dlv-health'));
 select tests.remember('manager', tests.create_user(tests.get('tenant'), 'manager'));
+select tests.remember('designer', tests.create_user(tests.get('tenant'), 'designer'));
 select tests.authenticate_as(tests.get('manager'));
 select tests.remember('green', tests.delivery_project('Green'));
 select tests.remember('yellow', tests.delivery_project('Yellow'));
@@ -29,6 +30,12 @@ select results_eq(
     format('select health, overdue_tasks from api.projects where id = %L', tests.get('red')),
     $$values ('red'::text, 3)$$, 'three overdue tasks: red'
 );
+select tests.authenticate_as(tests.get('designer'));
+select is(
+    (select health from api.projects where id = tests.get('red')), 'red',
+    'a designer, who sees none of these tasks, sees the same colour: health counts every task of the project'
+);
+select tests.authenticate_as(tests.get('manager'));
 select api.update_task(tests.task(tests.get('red'), 'Layout'), '{"status": "cancelled"}');
 select is((select health from api.projects where id = tests.get('red')), 'yellow', 'a done task is no longer overdue');
 

@@ -1,45 +1,34 @@
 -- Delivery as the team API shows it. Derived state (health, overdue, actual hours) is computed here, never stored.
 
 -- Seed 000 health: green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project
--- has had no task update for more than 7 days. Overdue tasks and recent updates are read through small index
--- ranges (open tasks by due date, tasks by update time), so the cost follows the tenant's late and recent work,
--- not its whole history.
+-- has had no task update for more than 7 days. The task signals are read by internal.project_task_signals() as the
+-- owner, so health counts every task of the project (a designer sees the same colour as a manager) and the scans are
+-- index-only ranges over open tasks by due date and tasks by update time: the cost follows the tenant's late and
+-- recent work, not its history, and not other tenants.
 create or replace view api.project_health with (security_invoker = true) as
-with overdue as (
-    select
-        t.project_id,
-        count(*) as n
-    from app.tasks as t
-    where t.due_date < current_date and t.status not in ('completed', 'approved', 'client_approved', 'cancelled')
-    group by t.project_id
-),
-
-recent as (
-    select distinct t.project_id from app.tasks as t where t.updated_at > now() - interval '7 days'
-)
-
 select
     p.id as project_id,
     p.project_code,
     p.status,
-    coalesce(o.n, 0)::integer as overdue_tasks,
-    (
-        p.status in ('planning', 'active', 'on_hold')
-        and r.project_id is null
-        and p.created_at < now() - interval '7 days'
-    )
-        as stale,
+    x.overdue_tasks,
+    x.stale,
     case
-        when coalesce(o.n, 0) >= 3 then 'red'
-        when
-            p.status in ('planning', 'active', 'on_hold') and r.project_id is null
-            and p.created_at < now() - interval '7 days' then 'red'
-        when coalesce(o.n, 0) >= 1 then 'yellow'
+        when x.overdue_tasks >= 3 or x.stale then 'red'
+        when x.overdue_tasks >= 1 then 'yellow'
         else 'green'
     end as health
 from app.projects as p
-left join overdue as o on p.id = o.project_id
-left join recent as r on p.id = r.project_id;
+left join internal.project_task_signals() as s on p.id = s.project_id
+-- A lateral, so the two signals the colour reads are written once.
+cross join lateral (  -- noqa: ST05
+    select
+        coalesce(s.overdue_tasks, 0) as overdue_tasks,
+        (
+            p.status in ('planning', 'active', 'on_hold')
+            and not coalesce(s.recently_updated, false)
+            and p.created_at < now() - interval '7 days'
+        ) as stale
+) as x;
 
 create or replace view api.projects with (security_invoker = true) as
 select

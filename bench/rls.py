@@ -1,6 +1,6 @@
 """What row-level security costs a scan: staff reads of N clients against the same scan with RLS bypassed.
 
-Run: DATABASE_URL=... .venv/bin/python bench/rls_overhead.py [N]   (make bench-rls does it on the embedded db)
+Run: make bench-rls   (or DATABASE_URL=... .venv/bin/python bench/rls.py [N])
 Prints milliseconds and ratios against the baseline measured in the same run; everything is rolled back.
 """
 
