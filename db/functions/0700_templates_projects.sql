@@ -18,10 +18,11 @@ begin
     for stage_json, stage_no in select s.value, s.ordinality from jsonb_array_elements(coalesce(p -> 'stages', '[]'))
         with ordinality as s
     loop
-        insert into app.template_stages (tenant_id, template_id, sequence, stage_code, name, sla_hours)
-        values (
+        insert into app.template_stages (
+            tenant_id, template_id, sequence, stage_code, name, sla_hours, requires_deposit
+        ) values (
             internal.current_tenant_id(), template, stage_no, stage_json ->> 'stage_code', stage_json ->> 'name',
-            (stage_json ->> 'sla_hours')::integer
+            (stage_json ->> 'sla_hours')::integer, coalesce((stage_json ->> 'requires_deposit')::boolean, false)
         ) returning id into stage;
         insert into app.template_tasks (
             tenant_id, template_stage_id, sequence, title, description, kind, billing_type, fixed_amount,
@@ -50,14 +51,15 @@ end;
 create or replace function internal.clone_template(p_project_id uuid, p_template_id uuid) returns void
 language sql volatile set search_path = ''
 begin atomic
-    insert into app.stages (tenant_id, project_id, sequence, stage_code, name, sla_hours)
+    insert into app.stages (tenant_id, project_id, sequence, stage_code, name, sla_hours, requires_deposit)
     select
         ts.tenant_id,
         p_project_id,
         ts.sequence,
         ts.stage_code,
         ts.name,
-        ts.sla_hours
+        ts.sla_hours,
+        ts.requires_deposit
     from app.template_stages as ts
     where ts.tenant_id = internal.current_tenant_id() and ts.template_id = p_template_id;
     insert into app.tasks (

@@ -49,6 +49,12 @@ begin
                 errcode = 'PT409',
                 message = format('Stage %s cannot start before the stages ahead of it are completed.', new.name);
         end if;
+        if new.requires_deposit and internal.deposit_outstanding(new.tenant_id, new.project_id) then
+            raise exception using
+                errcode = 'PT409',
+                message = format('Stage %s waits for the project''s deposit to be paid.', new.name),
+                hint = 'Record and apply the deposit payment; the stage then starts by itself.';
+        end if;
         new.started_at := coalesce(new.started_at, now());
         new.due_at := coalesce(new.due_at, now() + make_interval(hours => new.sla_hours));
     elsif new.status = 'pending' then
@@ -85,7 +91,13 @@ begin
         where s.tenant_id = new.tenant_id and s.project_id = new.project_id and s.sequence > new.sequence
           and s.status = 'pending'
         order by s.sequence limit 1;
-        if next_stage is not null then
+        if next_stage is not null and (
+            select s.requires_deposit from app.stages as s where s.tenant_id = new.tenant_id and s.id = next_stage
+        ) and internal.deposit_outstanding(new.tenant_id, new.project_id) then
+            -- Released when the deposit is paid (internal.release_deposit_stage).
+            perform internal.record_event('stage.awaiting_deposit', 'stage', next_stage,
+                jsonb_build_object('project_id', new.project_id));
+        elsif next_stage is not null then
             update app.stages as s set status = 'active' where s.tenant_id = new.tenant_id and s.id = next_stage;
         elsif not exists (
             select from app.stages as s

@@ -86,7 +86,8 @@ insert (
     tenant_id, project_code, name, project_type, client_id, order_id, template_id, start_date, due_date, budget_hours
 )
 on app.projects to pgpsa_staff;
-grant select, update (status, name, sla_hours), insert (tenant_id, project_id, sequence, stage_code, name, sla_hours)
+grant select, update (status, name, sla_hours, requires_deposit),
+insert (tenant_id, project_id, sequence, stage_code, name, sla_hours, requires_deposit)
 on app.stages to pgpsa_staff;
 grant select, delete,
 insert (

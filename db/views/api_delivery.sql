@@ -69,7 +69,8 @@ select
     s.due_at,
     s.completed_at,
     coalesce(s.status <> 'completed' and s.due_at < now(), false) as is_overdue,
-    s.escalated_at
+    s.escalated_at,
+    s.requires_deposit
 from app.stages as s;
 
 create or replace view api.tasks with (security_invoker = true) as
@@ -192,7 +193,7 @@ select
         select
             jsonb_agg(jsonb_build_object(
                 'id', ts.id, 'sequence', ts.sequence, 'stage_code', ts.stage_code, 'name', ts.name,
-                'sla_hours', ts.sla_hours,
+                'sla_hours', ts.sla_hours, 'requires_deposit', ts.requires_deposit,
                 'tasks', coalesce((
                     select
                         jsonb_agg(jsonb_build_object(
