@@ -23,9 +23,13 @@ select throws_ok(
 
 -- Once the task is on an invoice its time is frozen: insert, update and delete.
 select tests.as_superuser();
-update app.tasks set invoice_id = gen_random_uuid()
-where id = tests.get('layout');
+insert into app.clients (tenant_id, account_code, name, channel) values (tests.get('tenant'), 'C1', 'Client', 'retail');
+update app.projects set client_id = (select c.id from app.clients as c where c.tenant_id = tests.get('tenant'))
+where id = tests.get('project');
 select tests.authenticate_as(tests.get('manager'));
+select api.update_task(tests.get('layout'), '{"status": "in_progress"}');
+select api.update_task(tests.get('layout'), '{"status": "completed"}');
+select tests.remember('invoice', api.generate_invoice_draft(tests.get('project')));
 select throws_ok(
     format($$select api.log_time(%L, '{"hours": 1}')$$, tests.get('layout')),
     'PT409', null, 'no new time on an invoiced task'
@@ -47,7 +51,6 @@ select is(
     'a staff comment is internal by default'
 );
 select tests.as_superuser();
-insert into app.clients (tenant_id, account_code, name, channel) values (tests.get('tenant'), 'C1', 'Client', 'retail');
 insert into app.contacts (tenant_id, client_id, name)
 select
     tests.get('tenant') as tenant_id,

@@ -93,6 +93,8 @@ declare
     task uuid;
     doc uuid;
     approval record;
+    invoice uuid;
+    payment uuid;
 begin
     manager := tests.create_user(p_tenant_id, 'manager');
     perform tests.authenticate_as(manager);
@@ -122,6 +124,14 @@ begin
     perform api.update_task(task, '{"status": "completed"}');
     perform api.update_task(doc, '{"status": "in_progress"}');
     perform api.update_task(doc, '{"status": "completed"}');
+    -- Billing: a draft from the delivered hourly task, sent, paid by a recorded payment, a Stripe checkout and a
+    -- webhook event for it.
+    invoice := api.generate_invoice_draft(project);
+    perform api.send_invoice(invoice);
+    payment := api.record_payment(jsonb_build_object('client_id', client, 'method', 'check', 'amount', 10));
+    perform api.apply_payment(payment, jsonb_build_array(jsonb_build_object('invoice_id', invoice, 'amount', 10)));
+    perform api.begin_stripe_checkout(invoice);
+    perform api.record_stripe_event('evt_seed_' || invoice, 'checkout.session.completed', p_tenant_id, invoice, 40, 'usd', 'pi_seed');
     select * into approval from api.request_approval(stage, jsonb_build_object('approver_contact_id', contact));
     perform api.decide_approval(approval.token, 'revision', 'Seed revision');
     perform tests.as_superuser();
@@ -303,3 +313,18 @@ begin atomic
     select s.id from app.stages as s
     where s.project_id = p_project_id and s.stage_code = p_stage_code;
 end;
+
+-- A client of the current tenant (as the current staff user) and a sent invoice of the given amount for it.
+create or replace function tests.sent_invoice(p_client_id uuid, p_amount numeric, p_kind text default 'manual')
+returns uuid
+language plpgsql volatile
+as $$
+declare
+    invoice uuid;
+begin
+    invoice := api.create_invoice(jsonb_build_object('client_id', p_client_id, 'kind', p_kind, 'items',
+        jsonb_build_array(jsonb_build_object('description', 'Work', 'quantity', 1, 'unit_price', p_amount))));
+    perform api.send_invoice(invoice);
+    return invoice;
+end;
+$$;
