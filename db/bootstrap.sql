@@ -41,6 +41,8 @@ create schema if not exists extensions;
 alter schema extensions owner to pgpsa_owner;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists citext with schema extensions;
+-- Exclusion constraints over (tenant, assignment, period): one billing per assignment and period.
+create extension if not exists btree_gist with schema extensions;
 alter schema public owner to pgpsa_owner;
 revoke all on schema public from public;
 grant usage on schema extensions to public;

@@ -58,10 +58,11 @@ create or replace function api.log_time(p_task_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_permission('tasks:write');
-    insert into app.time_entries (tenant_id, task_id, user_id, work_date, hours, note)
+    insert into app.time_entries (tenant_id, task_id, user_id, work_date, hours, note, contract_line_id)
     values (
         internal.current_tenant_id(), p_task_id, coalesce((p ->> 'user_id')::uuid, internal.current_user_id()),
-        coalesce((p ->> 'work_date')::date, current_date), (p ->> 'hours')::numeric, p ->> 'note'
+        coalesce((p ->> 'work_date')::date, current_date), (p ->> 'hours')::numeric, p ->> 'note',
+        (p ->> 'contract_line_id')::uuid
     )
     returning id;
 end;

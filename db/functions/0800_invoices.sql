@@ -284,6 +284,7 @@ begin
     update app.invoices as i set status = 'void', voided_at = now(), void_reason = p_reason
     where i.tenant_id = internal.current_tenant_id() and i.id = p_id;
     update app.tasks as t set invoice_id = null where t.tenant_id = internal.current_tenant_id() and t.invoice_id = p_id;
+    delete from app.contract_billings as b where b.tenant_id = internal.current_tenant_id() and b.invoice_id = p_id;
     perform internal.record_event('invoice.voided', 'invoice', p_id, jsonb_build_object('reason', p_reason));
     return p_id;
 end;

@@ -36,7 +36,9 @@ begin
             case t.billing_type when 'hourly' then t.hourly_rate else t.fixed_amount end as unit_price
         from app.tasks as t
         left join lateral (
-            select sum(e.hours) as hours from app.time_entries as e where e.tenant_id = t.tenant_id and e.task_id = t.id
+            -- Time logged against a contract line is billed by the contract (api.bill_client_contracts).
+            select sum(e.hours) as hours from app.time_entries as e
+            where e.tenant_id = t.tenant_id and e.task_id = t.id and e.contract_line_id is null
         ) as h on t.billing_type = 'hourly'
         where
             t.tenant_id = internal.current_tenant_id() and t.project_id = p_project_id and t.invoice_id is null

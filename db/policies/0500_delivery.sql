@@ -100,7 +100,8 @@ update (
 )
 on app.tasks to pgpsa_staff;
 grant select, insert, delete on app.task_assignees to pgpsa_staff;
-grant select, insert (tenant_id, task_id, user_id, work_date, hours, note), update (work_date, hours, note), delete
+grant select, insert (tenant_id, task_id, user_id, work_date, hours, note, contract_line_id),
+update (work_date, hours, note), delete
 on app.time_entries to pgpsa_staff;
 grant select, insert (tenant_id, task_id, author_user_id, body, client_visible), update (body, client_visible)
 on app.comments to pgpsa_staff;

@@ -1,0 +1,120 @@
+-- Contract billing (seed 001 + seed 000 invoices): one function bills a client's active assignments for a period from
+-- their contract lines (fixed per period, hourly from time logged against the line in the period) into a draft
+-- invoice of kind contract; an assignment is never billed twice for overlapping periods (contract_billings).
+
+create or replace function api.bill_client_contracts(
+    p_client_id uuid, p_period_start date, p_period_end date, p jsonb default '{}'
+) returns uuid
+language plpgsql volatile security definer set search_path = ''
+as $$
+declare
+    tenant uuid := internal.current_tenant_id();
+    invoice uuid;
+    billed integer;
+begin
+    perform internal.require_permission('invoices:write');
+    if p_period_end < p_period_start then
+        raise exception using errcode = 'PT422', message = 'A billing period ends on or after its start.';
+    end if;
+    insert into app.invoices (tenant_id, client_id, kind, issue_date, due_date, notes, created_by)
+    values (tenant, p_client_id, 'contract', p_period_end, (p ->> 'due_date')::date,
+        coalesce(p ->> 'notes', format('Contract services %s to %s', p_period_start, p_period_end)),
+        internal.current_user_id())
+    returning id into invoice;
+
+    with due as (
+        -- Active assignments overlapping the period and not billed for any part of it yet.
+        select cc.id, cc.contract_id from app.client_contracts as cc
+        where cc.tenant_id = tenant and cc.client_id = p_client_id and cc.is_active
+          and cc.start_date <= p_period_end and coalesce(cc.end_date, p_period_end) >= p_period_start
+          and not exists (
+              select from app.contract_billings as b
+              where b.tenant_id = tenant and b.client_contract_id = cc.id
+                and daterange(b.period_start, b.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')
+          )
+        for update of cc
+    ),
+    amounts as (
+        select
+            d.id as client_contract_id, l.id as contract_line_id, c.name as contract_name, l.name as line_name,
+            l.sequence, l.line_type,
+            case l.line_type
+                when 'fixed' then 1
+                else coalesce((
+                    select sum(e.hours) from app.time_entries as e
+                    where e.tenant_id = tenant and e.contract_line_id = l.id
+                      and e.work_date between p_period_start and p_period_end
+                ), 0)
+            end as quantity,
+            case l.line_type
+                when 'fixed' then coalesce((
+                    -- A pricing schedule in force at the period's start overrides the line's rate.
+                    select ps.amount from app.contract_line_pricing_schedules as ps
+                    where ps.tenant_id = tenant and ps.contract_line_id = l.id and ps.effective_from <= p_period_start
+                      and coalesce(ps.effective_to, p_period_start) >= p_period_start
+                    order by ps.effective_from desc limit 1
+                ), r.amount, 0)
+                else coalesce(r.hourly_rate, 0)
+            end as unit_price
+        from due as d
+        join app.contracts as c on c.tenant_id = tenant and c.id = d.contract_id
+        join app.contract_lines as l on l.tenant_id = tenant and l.contract_id = d.contract_id
+        left join app.contract_line_rates as r on r.tenant_id = tenant and r.contract_line_id = l.id
+    ),
+    lines as (
+        insert into app.invoice_lines (
+            tenant_id, invoice_id, sequence, description, quantity, unit_price, tax_rate, source_type,
+            contract_line_id, client_contract_id
+        )
+        select
+            tenant, invoice, row_number() over (order by a.contract_name, a.sequence),
+            a.contract_name || ': ' || a.line_name
+            || case a.line_type when 'hourly' then ' (' || a.quantity || ' h)' else '' end,
+            a.quantity, a.unit_price, coalesce((p ->> 'tax_rate')::numeric, 0), 'contract_line', a.contract_line_id,
+            a.client_contract_id
+        from amounts as a
+        where a.quantity > 0
+        returning client_contract_id
+    ),
+    periods as (
+        insert into app.contract_billings (tenant_id, client_contract_id, invoice_id, period_start, period_end)
+        select distinct tenant, l.client_contract_id, invoice, p_period_start, p_period_end from lines as l
+        returning 1
+    )
+    select count(*) into billed from periods;
+
+    if billed = 0 then
+        raise exception using
+            errcode = 'PT409', message = 'Nothing to bill: no active assignment of this client is unbilled for that period.';
+    end if;
+    perform internal.record_event('invoice.drafted', 'invoice', invoice,
+        jsonb_build_object('client_id', p_client_id, 'period_start', p_period_start, 'period_end', p_period_end));
+    return invoice;
+end;
+$$;
+
+-- What a client contact sees of their contracts' documents: through ownership, so a split never leaks them.
+create or replace function portal.contract_documents()
+returns table (contract_id uuid, contract_name text, file_id uuid, file_name text, content_type text, size_bytes bigint)
+language sql stable security definer set search_path = ''
+begin atomic
+    select
+        c.id as contract_id,
+        c.name as contract_name,
+        f.id as file_id,
+        f.file_name,
+        f.content_type,
+        f.size_bytes
+    from app.contract_documents as d
+    inner join app.contracts as c on d.tenant_id = c.tenant_id and d.contract_id = c.id
+    inner join app.files as f on d.tenant_id = f.tenant_id and d.file_id = f.id
+    where
+        d.tenant_id = internal.current_tenant_id()
+        and c.owner_client_id = internal.current_client_id()
+        and f.visibility = 'customer' and f.state = 'available'
+    order by c.name, f.file_name;
+end;
+
+grant execute on function api.bill_client_contracts(uuid, date, date, jsonb) to pgpsa_staff;
+grant usage on schema portal to pgpsa_portal;
+grant execute on function portal.contract_documents() to pgpsa_portal;

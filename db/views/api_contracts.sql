@@ -1,0 +1,73 @@
+-- Contracts as the team API shows them: templates and contracts with their lines, and client contracts
+-- assignment-first with the live status derived from the assignment.
+
+create or replace view api.contract_templates with (security_invoker = true) as
+select
+    t.id,
+    t.name,
+    t.description,
+    t.billing_frequency,
+    t.currency::text as currency,
+    t.created_at,
+    coalesce((
+        select
+            jsonb_agg(jsonb_build_object(
+                'id', l.id, 'sequence', l.sequence, 'name', l.name, 'line_type', l.line_type, 'amount', l.amount,
+                'hourly_rate', l.hourly_rate
+            ) order by l.sequence)
+        from app.contract_template_lines as l where l.tenant_id = t.tenant_id and l.template_id = t.id
+    ), '[]') as lines
+from app.contract_templates as t;
+
+create or replace view api.contracts with (security_invoker = true) as
+select
+    c.id,
+    c.name,
+    c.description,
+    c.owner_client_id,
+    c.is_template,
+    c.template_id,
+    c.status,
+    c.billing_frequency,
+    c.currency::text as currency,
+    c.created_at,
+    c.updated_at,
+    coalesce((
+        select
+            jsonb_agg(jsonb_build_object(
+                'id', l.id, 'sequence', l.sequence, 'name', l.name, 'line_type', l.line_type,
+                'amount', r.amount, 'hourly_rate', r.hourly_rate,
+                'services', coalesce((
+                    select jsonb_agg(jsonb_build_object('service_name', s.service_name, 'quantity', s.quantity))
+                    from app.contract_line_services as s where s.tenant_id = l.tenant_id and s.contract_line_id = l.id
+                ), '[]')
+            ) order by l.sequence)
+        from app.contract_lines as l
+        left join app.contract_line_rates as r on l.tenant_id = r.tenant_id and l.id = r.contract_line_id
+        where l.tenant_id = c.tenant_id and l.contract_id = c.id
+    ), '[]') as lines
+from app.contracts as c;
+
+create or replace view api.client_contracts with (security_invoker = true) as
+select
+    cc.id,
+    cc.client_id,
+    cc.contract_id,
+    c.name as contract_name,
+    c.billing_frequency,
+    cc.start_date,
+    cc.end_date,
+    cc.is_active,
+    cc.renewal_state,
+    cc.po_number,
+    cc.terminated_at,
+    internal.assignment_status(
+        cc.is_active, cc.terminated_at, cc.start_date, cc.end_date, cc.renewal_state, current_date
+    )
+        as status,
+    cc.created_at,
+    cc.updated_at
+from app.client_contracts as cc
+inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id = c.id;
+
+grant select on api.contract_templates, api.contracts, api.client_contracts to pgpsa_staff;
