@@ -95,6 +95,8 @@ declare
     approval record;
     invoice uuid;
     payment uuid;
+    contract uuid;
+    assignment uuid;
 begin
     manager := tests.create_user(p_tenant_id, 'manager');
     perform tests.authenticate_as(manager);
@@ -134,6 +136,27 @@ begin
     perform api.record_stripe_event('evt_seed_' || invoice, 'checkout.session.completed', p_tenant_id, invoice, 40, 'usd', 'pi_seed');
     select * into approval from api.request_approval(stage, jsonb_build_object('approver_contact_id', contact));
     perform api.decide_approval(approval.token, 'revision', 'Seed revision');
+    -- Contracts: a template instantiated for the client, assigned, active, billed for a period, with a document
+    -- and a dated price.
+    contract := api.instantiate_contract(
+        api.create_contract_template('{"name": "Care plan", "lines": [{"name": "Monitoring", "line_type": "fixed",
+            "amount": 100}, {"name": "Support", "line_type": "hourly", "hourly_rate": 90}]}'),
+        client
+    );
+    insert into app.contract_line_pricing_schedules (tenant_id, contract_line_id, effective_from, amount)
+    select p_tenant_id, l.id, '2026-01-01', 95 from app.contract_lines as l where l.contract_id = contract and l.line_type = 'fixed';
+    insert into app.contract_line_services (tenant_id, contract_line_id, service_name)
+    select p_tenant_id, l.id, 'Agent' from app.contract_lines as l where l.contract_id = contract and l.line_type = 'fixed';
+    assignment := api.assign_contract(contract, jsonb_build_object('client_id', client, 'start_date', '2026-01-01'));
+    perform api.activate_client_contract(assignment);
+    perform api.bill_client_contracts(client, '2026-01-01', '2026-01-31');
+    insert into app.contract_documents (tenant_id, contract_id, file_id)
+    select p_tenant_id, contract, f.id from app.files as f where f.tenant_id = p_tenant_id limit 1;
+    -- Sales (issue 6) when its fixture is loaded.
+    if to_regprocedure('tests.seed_tenant_sales(uuid)') is not null then
+        execute 'select tests.seed_tenant_sales($1)' using p_tenant_id;
+        perform tests.authenticate_as(manager);
+    end if;
     perform tests.as_superuser();
     insert into app.user_permissions (tenant_id, user_id, permission, granted)
     values (p_tenant_id, manager, 'audit:read', true);
