@@ -14,13 +14,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
-    from service import auth, errors, local_files
-    from service.api import approvals, clients, files, health, openapi, projects, task_work, tasks, templates
+    from service import auth, errors, local_files, webhooks
+    from service.api import (
+        approvals,
+        clients,
+        contracts,
+        files,
+        health,
+        invoices,
+        openapi,
+        payments,
+        projects,
+        task_work,
+        tasks,
+        templates,
+    )
     from service.api import auth as auth_api
 
     errors.register(app)
     auth.init_app(app)
     delivery = (templates.bp, projects.bp, tasks.bp, task_work.bp, files.bp, approvals.bp, local_files.bp)
-    for bp in (health.bp, auth_api.bp, clients.bp, *delivery, openapi.bp):
+    billing = (invoices.bp, payments.bp, webhooks.bp)
+    for bp in (health.bp, auth_api.bp, clients.bp, *delivery, *billing, contracts.bp, openapi.bp):
         app.register_blueprint(bp)
     return app

@@ -64,4 +64,12 @@ def defaults() -> dict:
         "S3_REGION": env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "us-east-1",
         "SIGNED_URL_TTL": 600,
         "WORKER_INTERVAL": float(env("PGPSA_WORKER_INTERVAL", "60")),
+        # Stripe Checkout: off until STRIPE_API_KEY is set; STRIPE_API_BASE points the client elsewhere (tests).
+        "STRIPE_API_KEY": env("STRIPE_API_KEY"),
+        "STRIPE_API_BASE": env("STRIPE_API_BASE"),
+        "STRIPE_WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET"),
+        # Where Checkout sends the payer back; the service's root until the portal has a page for it.
+        "STRIPE_SUCCESS_URL": env("STRIPE_SUCCESS_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
+        "STRIPE_CANCEL_URL": env("STRIPE_CANCEL_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
+        "STRIPE_MAX_RETRIES": int(env("STRIPE_MAX_RETRIES", "2")),
     }

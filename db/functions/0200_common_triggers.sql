@@ -13,50 +13,58 @@ end;
 $$;
 
 -- Arguments: the primary key columns, then the columns never copied into the log (secrets), comma-separated.
--- Runs as the writer (security invoker), so the log row is added with the writer's role and tenant.
+-- Statement-level over the transition tables, so a set-based write is audited by one insert, not a call per row.
+-- Runs as the writer (security invoker), so the log rows are added with the writer's role and tenant.
 create or replace function audit.tg__audit() returns trigger
 language plpgsql set search_path = ''
 as $$
 declare
     key_columns text[] := string_to_array(tg_argv[0], ',');
     secret_columns text[] := coalesce(string_to_array(nullif(tg_argv[1], ''), ','), '{}');
-    old_row jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
-    new_row jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
-    old_values jsonb;
-    new_values jsonb;
-    row_json jsonb := coalesce(new_row, old_row);
+    table_name text := tg_table_schema || '.' || tg_table_name;
 begin
-    old_row := old_row - secret_columns;
-    new_row := new_row - secret_columns;
-    if tg_op = 'UPDATE' then
-        -- Keep only what changed; an update that changes nothing leaves no trace.
-        select jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, new_row -> o.key)
-        into old_values, new_values
-        from jsonb_each(old_row) as o
-        where o.value is distinct from new_row -> o.key and o.key <> 'updated_at';
-        if old_values is null then
-            return null;
-        end if;
+    if tg_op in ('INSERT', 'DELETE') then
+        execute format($sql$
+            insert into audit.audit_log (
+                tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
+                payload_hash, old_values, new_values
+            )
+            select
+                (r.j ->> 'tenant_id')::uuid, internal.current_user_id(), internal.current_contact_id(),
+                internal.current_request_id(), internal.current_ip(), $1, $2,
+                (select jsonb_object_agg(k, r.j -> k) from unnest($3) as k),
+                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'),
+                case when $1 = 'delete' then r.j end, case when $1 = 'insert' then r.j end
+            from (select to_jsonb(t) - $4 as j from %I as t) as r
+        $sql$, case tg_op when 'INSERT' then 'new_rows' else 'old_rows' end)
+        using lower(tg_op), table_name, key_columns, secret_columns;
     else
-        old_values := old_row;
-        new_values := new_row;
+        -- Keep only what changed; an update that changes nothing leaves no trace.
+        -- The JSON of each row is built once (materialized), not again for every key the diff looks at.
+        execute format($sql$
+            with r as materialized (
+                select to_jsonb(o) - $3 as o, to_jsonb(n) - $3 as n
+                from old_rows as o join new_rows as n using (%s)
+            )
+            insert into audit.audit_log (
+                tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
+                payload_hash, old_values, new_values
+            )
+            select
+                (r.n ->> 'tenant_id')::uuid, internal.current_user_id(), internal.current_contact_id(),
+                internal.current_request_id(), internal.current_ip(), 'update', $1,
+                (select jsonb_object_agg(k, r.n -> k) from unnest($2) as k),
+                encode(sha256(convert_to(r.n::text, 'UTF8')), 'hex'), d.old_values, d.new_values
+            from r
+            cross join lateral (
+                select jsonb_object_agg(e.key, e.value) as old_values, jsonb_object_agg(e.key, r.n -> e.key) as new_values
+                from jsonb_each(r.o) as e
+                where e.value is distinct from r.n -> e.key and e.key <> 'updated_at'
+            ) as d
+            where d.old_values is not null
+        $sql$, (select string_agg(quote_ident(k), ', ') from unnest(key_columns) as k))
+        using table_name, key_columns, secret_columns;
     end if;
-    insert into audit.audit_log (
-        tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
-        payload_hash, old_values, new_values
-    ) values (
-        (row_json ->> 'tenant_id')::uuid,
-        internal.current_user_id(),
-        internal.current_contact_id(),
-        internal.current_request_id(),
-        internal.current_ip(),
-        lower(tg_op),
-        tg_table_schema || '.' || tg_table_name,
-        (select jsonb_object_agg(k, row_json -> k) from unnest(key_columns) as k),
-        encode(sha256(convert_to(coalesce(new_row, old_row)::text, 'UTF8')), 'hex'),
-        old_values,
-        new_values
-    );
     return null;
 end;
 $$;

@@ -63,47 +63,66 @@ create trigger trg_tasks_100_validate before insert or update on app.tasks
 for each row execute function internal.tg_tasks__validate();
 
 -- Every task change appends to task_activity_logs; a status change also records a domain event.
+-- Statement-level over the transition tables: billing 2,000 tasks logs them in one insert.
 create or replace function internal.tg_tasks__activity() returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-    changes jsonb;
 begin
     if tg_op = 'INSERT' then
-        changes := to_jsonb(new) - array['tenant_id', 'id', 'created_at', 'updated_at'];
-    else
-        select coalesce(jsonb_object_agg(n.key, jsonb_build_array(to_jsonb(old) -> n.key, n.value)), '{}') into changes
-        from jsonb_each(to_jsonb(new)) as n
-        where n.value is distinct from to_jsonb(old) -> n.key and n.key not in ('updated_at', 'started_at', 'completed_at');
-        if changes = '{}' then
-            return null;
-        end if;
+        insert into app.task_activity_logs (
+            tenant_id, task_id, actor_user_id, actor_contact_id, action, to_status, changes
+        )
+        select n.tenant_id, n.id, internal.current_user_id(), internal.current_contact_id(), 'created', n.status,
+            to_jsonb(n) - array['tenant_id', 'id', 'created_at', 'updated_at']
+        from new_rows as n;
+        return null;
     end if;
+    -- Each row's JSON is built once (materialized), not again for every key the diff looks at.
+    with pairs as materialized (
+        select
+            n.tenant_id, n.id, o.status as from_status, n.status as to_status,
+            case
+                when n.status is distinct from o.status then 'status_changed'
+                when n.assignee_ids is distinct from o.assignee_ids then 'assignees_changed'
+                when n.invoice_id is distinct from o.invoice_id then 'billing_changed'
+                else 'updated'
+            end as action,
+            to_jsonb(o) as oj, to_jsonb(n) as nj
+        from old_rows as o
+        join new_rows as n on o.tenant_id = n.tenant_id and o.id = n.id
+    )
     insert into app.task_activity_logs (
         tenant_id, task_id, actor_user_id, actor_contact_id, action, from_status, to_status, changes
-    ) values (
-        new.tenant_id, new.id, internal.current_user_id(), internal.current_contact_id(),
-        case
-            when tg_op = 'INSERT' then 'created'
-            when new.status is distinct from old.status then 'status_changed'
-            when new.assignee_ids is distinct from old.assignee_ids then 'assignees_changed'
-            else 'updated'
-        end,
-        case when tg_op = 'UPDATE' then old.status end, new.status, changes
-    );
-    if tg_op = 'UPDATE' and new.status is distinct from old.status then
-        perform internal.record_event(
-            'task.status_changed', 'task', new.id,
-            jsonb_build_object('project_id', new.project_id, 'stage_id', new.stage_id, 'from', old.status, 'to', new.status)
-        );
-    end if;
+    )
+    select
+        p.tenant_id, p.id, internal.current_user_id(), internal.current_contact_id(), p.action, p.from_status,
+        p.to_status, d.changes
+    from pairs as p
+    cross join lateral (
+        select jsonb_object_agg(e.key, jsonb_build_array(p.oj -> e.key, e.value)) as changes
+        from jsonb_each(p.nj) as e
+        where e.value is distinct from p.oj -> e.key and e.key not in ('updated_at', 'started_at', 'completed_at')
+    ) as d
+    where d.changes is not null;
+    perform internal.record_event(
+        'task.status_changed', 'task', n.id,
+        jsonb_build_object('project_id', n.project_id, 'stage_id', n.stage_id, 'from', o.status, 'to', n.status)
+    )
+    from old_rows as o
+    join new_rows as n on o.tenant_id = n.tenant_id and o.id = n.id
+    where n.status is distinct from o.status;
     return null;
 end;
 $$;
 
 drop trigger if exists trg_tasks_800_activity on app.tasks;
-create trigger trg_tasks_800_activity after insert or update on app.tasks
-for each row execute function internal.tg_tasks__activity();
+drop trigger if exists trg_tasks_800_activity_insert on app.tasks;
+create trigger trg_tasks_800_activity_insert after insert on app.tasks referencing new table as new_rows
+for each statement execute function internal.tg_tasks__activity();
+drop trigger if exists trg_tasks_800_activity_update on app.tasks;
+create trigger trg_tasks_800_activity_update after update on app.tasks
+referencing old table as old_rows new table as new_rows
+for each statement execute function internal.tg_tasks__activity();
 
 -- tasks.assignee_ids mirrors task_assignees (the record), so the designer policy needs no subquery.
 -- Statement-level, so assigning three people updates the task (and its activity log) once.

@@ -13,8 +13,9 @@ begin atomic
     where t.tenant_id = p_tenant_id and t.id = p_task_id;
 end;
 
+-- As the owner: the checks read tasks, projects and contracts the writer may not see (a designer logging time).
 create or replace function internal.tg_time_entries__validate() returns trigger
-language plpgsql set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
     task record;
@@ -42,6 +43,17 @@ begin
             errcode = 'PT422',
             message = 'Time can be logged only on hourly tasks.',
             hint = format('Task "%s" is billed %s.', task.title, coalesce(task.billing_type, 'unknown'));
+    end if;
+    -- Time against a contract line bills that line's owner: it must be the client of the task's project.
+    if new.contract_line_id is not null and not exists (
+        select from app.contract_lines as l
+        join app.contracts as c on c.tenant_id = l.tenant_id and c.id = l.contract_id
+        join app.tasks as t on t.tenant_id = new.tenant_id and t.id = new.task_id
+        join app.projects as p on p.tenant_id = t.tenant_id and p.id = t.project_id
+        where l.tenant_id = new.tenant_id and l.id = new.contract_line_id and c.owner_client_id = p.client_id
+    ) then
+        raise exception using
+            errcode = 'PT422', message = 'Time is logged against a contract line of the client whose project it is.';
     end if;
     if new.hours < 0.25 then
         raise exception using errcode = 'PT422', message = 'A time entry is at least 0.25 hours.';

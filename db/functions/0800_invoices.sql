@@ -81,34 +81,52 @@ create trigger trg_invoices_100_guard before insert or update or delete on app.i
 for each row execute function internal.tg_invoices__guard();
 
 -- Lines change only while their invoice is a draft; a line billed from a task keeps the task's amount.
+-- Statement-level over the transition tables: a generated draft's 2,000 lines are checked in one query.
 create or replace function internal.tg_invoice_lines__guard() returns trigger
 language plpgsql set search_path = ''
 as $$
 declare
-    line record := case when tg_op = 'DELETE' then old else new end;
-    invoice record;
+    posted record;
 begin
-    select i.status, i.invoice_number into invoice from app.invoices as i
-    where i.tenant_id = line.tenant_id and i.id = line.invoice_id;
-    if invoice.status is distinct from 'draft' and invoice.status is not null then
+    execute format($sql$
+        select i.invoice_number, i.status from %I as l
+        join app.invoices as i on i.tenant_id = l.tenant_id and i.id = l.invoice_id
+        where i.status <> 'draft' limit 1
+    $sql$, case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end)
+    into posted;
+    if posted.status is not null then
         raise exception using
             errcode = 'PT409',
-            message = format('Invoice %s is %s; its lines can no longer change.', invoice.invoice_number, invoice.status);
+            message = format('Invoice %s is %s; its lines can no longer change.', posted.invoice_number, posted.status);
     end if;
-    if tg_op = 'UPDATE' and old.source_type = 'task'
-        and (new.quantity, new.unit_price, new.task_id) is distinct from (old.quantity, old.unit_price, old.task_id) then
-        raise exception using
-            errcode = 'PT409',
-            message = 'A line billed from a task keeps the task''s amount; only its description can change.',
-            hint = 'Change the task (or its time) and generate the draft again.';
+    -- Nested, so old_rows is planned only for updates (inserts have no old table).
+    if tg_op = 'UPDATE' then
+        if exists (
+            select from old_rows as o join new_rows as n on o.tenant_id = n.tenant_id and o.id = n.id
+            where o.source_type = 'task'
+              and (n.quantity, n.unit_price, n.task_id) is distinct from (o.quantity, o.unit_price, o.task_id)
+        ) then
+            raise exception using
+                errcode = 'PT409',
+                message = 'A line billed from a task keeps the task''s amount; only its description can change.',
+                hint = 'Change the task (or its time) and generate the draft again.';
+        end if;
     end if;
-    return line;
+    return null;
 end;
 $$;
 
 drop trigger if exists trg_invoice_lines_100_guard on app.invoice_lines;
-create trigger trg_invoice_lines_100_guard before insert or update or delete on app.invoice_lines
-for each row execute function internal.tg_invoice_lines__guard();
+drop trigger if exists trg_invoice_lines_100_guard_insert on app.invoice_lines;
+create trigger trg_invoice_lines_100_guard_insert after insert on app.invoice_lines referencing new table as new_rows
+for each statement execute function internal.tg_invoice_lines__guard();
+drop trigger if exists trg_invoice_lines_100_guard_update on app.invoice_lines;
+create trigger trg_invoice_lines_100_guard_update after update on app.invoice_lines
+referencing old table as old_rows new table as new_rows
+for each statement execute function internal.tg_invoice_lines__guard();
+drop trigger if exists trg_invoice_lines_100_guard_delete on app.invoice_lines;
+create trigger trg_invoice_lines_100_guard_delete after delete on app.invoice_lines referencing old table as old_rows
+for each statement execute function internal.tg_invoice_lines__guard();
 
 -- A billed task keeps its billing fields: the invoice says what they were.
 create or replace function internal.tg_tasks__billed() returns trigger
@@ -190,6 +208,8 @@ $$;
 create or replace function api.update_invoice(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
+declare
+    changed integer;
 begin
     perform internal.require_permission('invoices:write');
     perform internal.find_invoice(p_id);
@@ -203,6 +223,12 @@ begin
     update app.invoice_lines as l set description = x.value ->> 'description'
     from jsonb_array_elements(coalesce(p -> 'lines', '[]')) as x
     where l.tenant_id = internal.current_tenant_id() and l.invoice_id = p_id and l.id = (x.value ->> 'id')::uuid;
+    get diagnostics changed = row_count;
+    if changed < jsonb_array_length(coalesce(p -> 'lines', '[]')) then
+        raise exception using
+            errcode = 'PT404', message = 'A line given is not a line of this invoice.',
+            hint = 'Use the line ids from GET /api/v1/invoices/{id}.';
+    end if;
     return p_id;
 end;
 $$;

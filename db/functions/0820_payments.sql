@@ -16,6 +16,11 @@ begin
     where p.tenant_id = new.tenant_id and p.id = new.payment_id for update;
     select i.status, i.invoice_number, i.client_id, i.currency into invoice from app.invoices as i
     where i.tenant_id = new.tenant_id and i.id = new.invoice_id for update;
+    if payment.status is null then
+        perform internal.not_found('payment', new.payment_id);
+    elsif invoice.status is null then
+        perform internal.not_found('invoice', new.invoice_id);
+    end if;
     if payment.status is distinct from 'received' then
         raise exception using errcode = 'PT409', message = 'Only a received payment can be applied.';
     end if;

@@ -1,6 +1,8 @@
 -- Stripe: checkout attempts with an idempotency key derived from the invoice and the attempt, and webhook events
 -- stored by event id in the same transaction as their effect (a replay is a no-op; a paid invoice never moves back).
 
+-- An attempt not yet given a session, for the same amount, is reused with its key: if Stripe made the session but we
+-- never recorded it, the retry gets that same session back instead of a second one.
 create or replace function api.begin_stripe_checkout(p_invoice_id uuid)
 returns table (
     attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text
@@ -9,7 +11,7 @@ language plpgsql volatile set search_path = ''
 as $$
 declare
     invoice record;
-    next_attempt integer;
+    open_attempt record;
 begin
     perform internal.require_permission('invoices:write');
     select i.id, i.invoice_number, i.status, i.balance_due, i.currency, c.email into invoice
@@ -20,15 +22,19 @@ begin
     elsif invoice.status not in ('sent', 'partial') then
         raise exception using errcode = 'PT409', message = format('This invoice is %s; only a sent invoice is paid online.', invoice.status);
     end if;
-    select coalesce(max(s.attempt), 0) + 1 into next_attempt from app.stripe_checkouts as s
-    where s.tenant_id = internal.current_tenant_id() and s.invoice_id = p_invoice_id;
-    insert into app.stripe_checkouts (tenant_id, invoice_id, attempt, idempotency_key)
-    values (
-        internal.current_tenant_id(), p_invoice_id, next_attempt,
-        'pgpsa-invoice-' || p_invoice_id || '-attempt-' || next_attempt
-    );
-    return query select next_attempt, 'pgpsa-invoice-' || p_invoice_id || '-attempt-' || next_attempt,
-        invoice.invoice_number, invoice.balance_due, invoice.currency::text, invoice.email::text;
+    select s.attempt, s.idempotency_key, s.amount_due, s.stripe_session_id into open_attempt from app.stripe_checkouts as s
+    where s.tenant_id = internal.current_tenant_id() and s.invoice_id = p_invoice_id
+    order by s.attempt desc limit 1;
+    if open_attempt.attempt is null or open_attempt.stripe_session_id is not null
+        or open_attempt.amount_due <> invoice.balance_due then
+        open_attempt.attempt := coalesce(open_attempt.attempt, 0) + 1;
+        open_attempt.idempotency_key := 'pgpsa-invoice-' || p_invoice_id || '-attempt-' || open_attempt.attempt;
+        insert into app.stripe_checkouts (tenant_id, invoice_id, attempt, idempotency_key, amount_due)
+        values (internal.current_tenant_id(), p_invoice_id, open_attempt.attempt, open_attempt.idempotency_key,
+            invoice.balance_due);
+    end if;
+    return query select open_attempt.attempt, open_attempt.idempotency_key, invoice.invoice_number, invoice.balance_due,
+        invoice.currency::text, invoice.email::text;
 end;
 $$;
 
@@ -45,6 +51,7 @@ end;
 
 -- A webhook has no signed-in user: this runs as the owner and sets the tenant named in the event's metadata
 -- (the service verified the signature first). Outcome: applied, duplicate, already_paid or ignored.
+-- Money received is always recorded: for a paid invoice it stays on the payment, unapplied, for a person to refund.
 create or replace function api.record_stripe_event(
     p_event_id text, p_event_type text, p_tenant_id uuid, p_invoice_id uuid, p_amount numeric, p_currency text,
     p_reference text
@@ -56,23 +63,22 @@ declare
     invoice record;
     payment uuid;
     outcome text;
+    pays boolean := p_event_type in (
+        'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'invoice.paid'
+    ) and p_amount > 0;
 begin
+    if not exists (select from app.tenants as t where t.id = p_tenant_id) then
+        return 'ignored';  -- nothing to store it under; Stripe is told it arrived, so it stops redelivering
+    end if;
     perform set_config('pgpsa.tenant_id', p_tenant_id::text, true);
+    -- Lock the invoice first: a replay racing this one waits here, then finds the event stored.
+    select i.id, i.status, i.client_id into invoice from app.invoices as i
+    where i.tenant_id = p_tenant_id and i.id = p_invoice_id for update;
     if exists (select from app.stripe_events as e where e.tenant_id = p_tenant_id and e.event_id = p_event_id) then
         perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
         return 'duplicate';
     end if;
-    select i.id, i.status, i.client_id, i.balance_due into invoice from api.invoices as i where i.id = p_invoice_id;
-    if invoice.id is null then
-        raise exception using errcode = 'PT404', message = 'The event names no invoice of this tenant.';
-    end if;
-    -- Lock the invoice, so a replay racing this one waits and then sees the event stored.
-    perform from app.invoices as i where i.tenant_id = p_tenant_id and i.id = p_invoice_id for update;
-    if p_event_type not in ('checkout.session.completed', 'invoice.paid', 'payment_intent.succeeded') then
-        outcome := 'ignored';
-    elsif invoice.status = 'paid' then
-        outcome := 'already_paid';
-    elsif invoice.status not in ('sent', 'partial') or p_amount is null or p_amount <= 0 then
+    if invoice.id is null or not pays then
         outcome := 'ignored';
     else
         insert into app.payments (tenant_id, payment_number, client_id, method, reference, amount, currency)
@@ -82,14 +88,20 @@ begin
         ) returning id into payment;
         perform internal.record_event('payment.posted', 'payment', payment,
             jsonb_build_object('amount', p_amount, 'method', 'stripe', 'stripe_event_id', p_event_id));
-        -- More than the balance stays on the payment, unapplied, for a person to look at.
-        insert into app.payment_applications (tenant_id, payment_id, invoice_id, amount)
-        values (p_tenant_id, payment, p_invoice_id, least(p_amount, invoice.balance_due));
-        outcome := 'applied';
+        if invoice.status = 'paid' then
+            outcome := 'already_paid';
+        elsif invoice.status in ('sent', 'partial') then
+            -- More than the balance stays on the payment, unapplied.
+            insert into app.payment_applications (tenant_id, payment_id, invoice_id, amount)
+            select p_tenant_id, payment, p_invoice_id, least(p_amount, i.balance_due)
+            from api.invoices as i where i.id = p_invoice_id;
+            outcome := 'applied';
+        else
+            outcome := 'ignored';
+        end if;
     end if;
-    -- The unique key makes a concurrent replay fail here, rolling its effect back with it.
     insert into app.stripe_events (tenant_id, event_id, event_type, invoice_id, payment_id, outcome)
-    values (p_tenant_id, p_event_id, p_event_type, p_invoice_id, payment, outcome);
+    values (p_tenant_id, p_event_id, p_event_type, invoice.id, payment, outcome);
     perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
     return outcome;
 end;

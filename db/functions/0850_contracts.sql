@@ -13,7 +13,9 @@ begin
     from app.contracts as c
     left join app.clients as o on o.tenant_id = c.tenant_id and o.id = c.owner_client_id
     where c.tenant_id = new.tenant_id and c.id = new.contract_id;
-    if contract.is_template then
+    if contract.name is null then
+        perform internal.not_found('contract', new.contract_id);
+    elsif contract.is_template then
         raise exception using
             errcode = 'PT409', message = format('Contract %s is a template; instantiate it for the client first.', contract.name);
     elsif contract.owner_client_id is null then

@@ -119,6 +119,7 @@ comment on constraint check_payments_amount on app.payments is 'A payment amount
 comment on constraint check_payments_method on app.payments is
 'A payment method is cash, check, card, ach, wire, stripe or other.';
 comment on constraint fk_payments_client_id_clients on app.payments is 'No such client in this tenant.';
+comment on constraint check_payments_currency on app.payments is 'A currency is a three-letter ISO code such as USD.';
 create index index_payments_on_client_id on app.payments (tenant_id, client_id, status);
 create index index_payments_on_created_by on app.payments (tenant_id, created_by);
 
@@ -153,6 +154,8 @@ create table app.stripe_checkouts (
     invoice_id uuid not null,
     attempt integer not null,
     idempotency_key text not null,
+    -- What the attempt asked for: a retry reuses the attempt (and its key) only for the same amount.
+    amount_due numeric(12, 2) not null,
     stripe_session_id text,
     url text,
     created_at timestamptz not null default now(),

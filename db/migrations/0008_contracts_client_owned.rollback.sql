@@ -6,3 +6,5 @@ alter table app.contracts drop constraint if exists unique_contracts_owner;
 drop function if exists internal.split_shared_contracts();
 drop function if exists internal.contract_split_preflight();
 alter table app.contracts drop column if exists owner_client_id;
+delete from app.role_permissions
+where role = 'finance' and permission in ('contracts:read', 'contracts:write');

@@ -6,6 +6,10 @@
 -- it is left exactly as it was and named. The preflight reports all of it without changing anything.
 -- depends: 0007_contracts_shared
 
+-- Finance runs contract billing (seed 001 "Billing admin"), so it manages contracts too.
+insert into app.role_permissions (role, permission) values ('finance', 'contracts:read'), ('finance', 'contracts:write')
+on conflict do nothing;
+
 alter table app.contracts add column owner_client_id uuid;
 alter table app.contracts add constraint fk_contracts_owner_client_id_clients foreign key (tenant_id, owner_client_id)
 references app.clients (tenant_id, id);

@@ -48,10 +48,25 @@ begin
           and (a.attname like '%password_hash' or a.attname like '%token_hash' or a.attname like '%_encrypted'
                or a.attname like '%code_hash' or a.attname like '%secret%');
 
+        -- Statement-level audit: one trigger per event, each with its transition tables.
         execute format('drop trigger if exists trg_%s_900_audit on %I.%I', t.table_name, t.schema_name, t.table_name);
+        execute format('drop trigger if exists trg_%s_900_audit_insert on %I.%I', t.table_name, t.schema_name, t.table_name);
         execute format(
-            'create trigger trg_%s_900_audit after insert or update or delete on %I.%I '
-            'for each row execute function audit.tg__audit(%L, %L)',
+            'create trigger trg_%s_900_audit_insert after insert on %I.%I referencing new table as new_rows '
+            'for each statement execute function audit.tg__audit(%L, %L)',
+            t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
+        );
+        execute format('drop trigger if exists trg_%s_900_audit_update on %I.%I', t.table_name, t.schema_name, t.table_name);
+        execute format(
+            'create trigger trg_%s_900_audit_update after update on %I.%I '
+            'referencing old table as old_rows new table as new_rows '
+            'for each statement execute function audit.tg__audit(%L, %L)',
+            t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
+        );
+        execute format('drop trigger if exists trg_%s_900_audit_delete on %I.%I', t.table_name, t.schema_name, t.table_name);
+        execute format(
+            'create trigger trg_%s_900_audit_delete after delete on %I.%I referencing old table as old_rows '
+            'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
         );
 

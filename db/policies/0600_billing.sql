@@ -51,7 +51,7 @@ insert (tenant_id, payment_number, client_id, method, reference, amount, currenc
 on app.payments to pgpsa_staff;
 grant select, delete, insert (tenant_id, payment_id, invoice_id, amount, applied_by) on app.payment_applications
 to pgpsa_staff;
-grant select, insert (tenant_id, invoice_id, attempt, idempotency_key), update (stripe_session_id, url)
+grant select, insert (tenant_id, invoice_id, attempt, idempotency_key, amount_due), update (stripe_session_id, url)
 on app.stripe_checkouts to pgpsa_staff;
 grant select on app.stripe_events to pgpsa_staff;
 grant select (tenant_id, id, invoice_number, client_id, kind, status, issue_date, due_date, currency)

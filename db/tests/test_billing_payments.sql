@@ -1,7 +1,7 @@
 -- Payments (seed 003 §8.1 scenario 3): applications never exceed the payment or the balance, the invoice moves to
 -- partial and paid, unapplying restores it, a paid deposit releases the waiting stage, Stripe events apply once.
 begin;
-select plan(17);
+select plan(21);
 
 select tests.remember('tenant', tests.create_tenant('bil-pay'));
 select tests.remember('finance', tests.create_user(tests.get('tenant'), 'finance'));
@@ -128,6 +128,19 @@ select is(
     'paying the deposit releases it'
 );
 
+-- Stripe checkouts: a retry before a session is recorded reuses the attempt and its idempotency key.
+select tests.authenticate_as(tests.get('finance'));
+select tests.remember('online', tests.sent_invoice(tests.get('client'), 300));
+select is(
+    (select attempt from api.begin_stripe_checkout(tests.get('online')))
+    + (select attempt from api.begin_stripe_checkout(tests.get('online'))),
+    2, 'a retry with no session recorded reuses attempt 1 (same key)'
+);
+select api.record_stripe_checkout(tests.get('online'), 1, 'cs_test_1', 'https://checkout.example/1');
+select is(
+    (select attempt from api.begin_stripe_checkout(tests.get('online'))), 2, 'once a session exists, a new attempt'
+);
+
 -- Stripe events: applied once, a replay is a no-op, a paid invoice never moves back.
 select tests.clear_authentication();
 select is(
@@ -147,6 +160,18 @@ select is(
         'evt_2', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 500, 'usd', 'pi_2'
     ),
     'already_paid', 'a second payment event for a paid invoice does not move it'
+);
+select tests.authenticate_as(tests.get('finance'));
+select results_eq(
+    $$select amount, unapplied_amount from api.payments where reference = 'pi_2'$$,
+    $$values (500.00::numeric, 500.00::numeric)$$,
+    'but the money received is recorded, unapplied, for a person to refund'
+);
+select is(
+    api.record_stripe_event(
+        'evt_3', 'checkout.session.completed', gen_random_uuid(), tests.get('invoice'), 5, 'usd', 'x'
+    ),
+    'ignored', 'an event naming an unknown tenant is acknowledged and ignored'
 );
 
 select * from finish();

@@ -142,7 +142,7 @@ select is_empty(
         ))
         and not exists (
             select from pg_trigger as tg
-            where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_' || (case w.what when 'audit' then '900_audit'
+            where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_' || (case w.what when 'audit' then '900_audit_update'
                 else '500_updated_at' end)
         )$$,
     'every tenant table in app has its audit trigger, and its updated_at trigger when it has the column'

@@ -1,0 +1,79 @@
+"""POST /webhooks/stripe: Stripe's word that a checkout was paid.
+
+The signature is checked on the raw body (a re-serialised body would not match), with Stripe's 300 s tolerance
+against replays of old deliveries. The database then stores the event id uniquely in the same transaction as the
+payment it records, so a redelivery answers "duplicate" and changes nothing, and a paid invoice never moves back.
+"""
+
+import logging
+from decimal import Decimal
+from uuid import UUID
+
+import stripe
+from flask import Blueprint, current_app, request
+
+from service.api.billing_models import WebhookReceipt
+from service.api.registry import operation
+from service.db import transaction
+from service.errors import Problem
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+log = logging.getLogger(__name__)
+TOLERANCE_SECONDS = 300
+# Events that mean money arrived for a checkout; async methods (ACH) complete unpaid, then succeed later.
+PAID_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+
+
+def _verified_event() -> stripe.Event:
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        raise Problem(503, "Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is not set).")
+    signature = request.headers.get("Stripe-Signature")
+    if not signature:
+        raise Problem(400, "The Stripe-Signature header is missing.")
+    try:
+        return stripe.Webhook.construct_event(request.get_data(), signature, secret, tolerance=TOLERANCE_SECONDS)
+    except stripe.SignatureVerificationError as e:
+        raise Problem(400, "The Stripe signature does not match this body, or it is too old.") from e
+    except ValueError as e:
+        raise Problem(400, "The webhook body is not a Stripe event.") from e
+
+
+def _uuid(value) -> UUID | None:
+    # Metadata is what we put on the session; anything else is not ours to interpret.
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _payment(event: stripe.Event) -> tuple:
+    """(tenant, invoice, amount, currency, reference) of a paid checkout; Nones for any other event."""
+    session = event.to_dict()["data"]["object"]
+    metadata = session.get("metadata") or {}
+    tenant, invoice = _uuid(metadata.get("tenant_id")), _uuid(metadata.get("invoice_id"))
+    if event.type not in PAID_EVENTS or session.get("payment_status") != "paid" or session.get("amount_total") is None:
+        return tenant, invoice, None, None, None
+    # Stripe counts cents; invoices count currency units with two decimals.
+    amount = Decimal(session["amount_total"]) / 100
+    reference = session.get("payment_intent") or session.get("id")
+    return tenant, invoice, amount, str(session.get("currency") or "").upper() or None, reference
+
+
+@operation(bp, "/stripe", "POST", "Stripe events, signed (no sign-in)", response=WebhookReceipt, auth=False,
+           enveloped=False)
+def stripe_event():
+    event = _verified_event()
+    tenant, invoice, amount, currency, reference = _payment(event)
+    if tenant is None or invoice is None:
+        # Not about one of our checkouts (none carries our metadata): there is no tenant to store it under.
+        log.info("stripe event %s (%s) names no invoice: ignored", event.id, event.type)
+        return WebhookReceipt(outcome="ignored")
+    # No identity: the event names its tenant, and api.record_stripe_event sets it itself.
+    with transaction() as conn:
+        outcome = conn.execute(
+            "select api.record_stripe_event(%s, %s, %s, %s, %s, %s, %s) as outcome",
+            [event.id, event.type, tenant, invoice, amount, currency, reference],
+        ).fetchone()["outcome"]
+    log.info("stripe event %s (%s): %s", event.id, event.type, outcome)
+    return WebhookReceipt(outcome=outcome)
