@@ -135,11 +135,12 @@ def test_one_signed_event_replayed_ten_times_takes_effect_once(billing, admin):
     assert _state(admin, t)[:3] == (1, 1, 1)
     payment = ok(client.get(f"/api/v1/payments/{got['payments'][0]['paymentId']}", headers=f))
     assert (payment["method"], payment["amount"], payment["currency"]) == ("stripe", "1000.00", "USD")
-    # Another event for the paid invoice does not move it back, nor record a second payment against it.
+    # Another event for the paid invoice does not move it back; the money Stripe took is recorded, unapplied,
+    # for a person to refund (a second payment, no second application).
     payload, headers = signed(checkout_completed(t.id, inv["id"], 100000))
     assert client.post(HOOK, data=payload, headers=headers).get_json()["outcome"] == "already_paid"
     assert ok(client.get(f"/api/v1/invoices/{inv['id']}", headers=f))["status"] == "paid"
-    assert _state(admin, t)[1:3] == (1, 1)
+    assert _state(admin, t)[1:3] == (2, 1)
 
 
 def _tampered(payload, headers):

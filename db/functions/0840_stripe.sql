@@ -63,9 +63,9 @@ declare
     invoice record;
     payment uuid;
     outcome text;
-    pays boolean := p_event_type in (
+    pays boolean := coalesce(p_event_type in (
         'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'invoice.paid'
-    ) and p_amount > 0;
+    ) and p_amount > 0, false);
 begin
     if not exists (select from app.tenants as t where t.id = p_tenant_id) then
         return 'ignored';  -- nothing to store it under; Stripe is told it arrived, so it stops redelivering
