@@ -32,6 +32,8 @@ install_missing() {
     local need=()
     [ -x "$bin/initdb" ] || need+=(postgresql-15)
     [ -f /usr/share/postgresql/15/extension/pgtap.control ] || need+=(postgresql-15-pgtap)
+    # The job-ticket PDF test renders pages with pdftoppm.
+    command -v pdftoppm >/dev/null || need+=(poppler-utils)
     if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
 }
 

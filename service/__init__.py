@@ -21,10 +21,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         contracts,
         files,
         health,
+        inventory,
         invoices,
+        job_tickets,
+        leads,
         openapi,
+        orders,
         payments,
+        products,
         projects,
+        quotes,
         task_work,
         tasks,
         templates,
@@ -35,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     delivery = (templates.bp, projects.bp, tasks.bp, task_work.bp, files.bp, approvals.bp, local_files.bp)
     billing = (invoices.bp, payments.bp, webhooks.bp)
-    for bp in (health.bp, auth_api.bp, clients.bp, *delivery, *billing, contracts.bp, openapi.bp):
+    sales = (products.bp, leads.bp, quotes.bp, orders.bp, job_tickets.bp, inventory.bp)
+    for bp in (health.bp, auth_api.bp, clients.bp, *delivery, *billing, contracts.bp, *sales, openapi.bp):
         app.register_blueprint(bp)
     return app

@@ -15,9 +15,20 @@ def sla_sweep(conn: psycopg.Connection) -> int:
         return conn.execute("select api.sla_sweep()").fetchone()[0]
 
 
+# Sales sweeps (seed 003 §5.1), idempotent like the SLA sweep: (SQL function, what its count means).
+SALES_SWEEPS = [
+    ("api.quote_expiry_sweep", "quote(s) expired or reminded"),
+    ("api.outstanding_deposits_sweep", "outstanding deposit(s) reported"),
+]
+
+
 def run_once(conn: psycopg.Connection) -> None:
     marked = sla_sweep(conn)
     click.echo(f"sla sweep: {marked} stage(s) marked overdue and escalated")
+    for function, what in SALES_SWEEPS:
+        with conn.transaction():
+            n = conn.execute(f"select {function}()").fetchone()[0]
+        click.echo(f"{function}: {n} {what}")
 
 
 @click.command()

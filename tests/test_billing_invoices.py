@@ -217,6 +217,6 @@ def test_demo_seed_has_an_invoice_in_every_state_and_is_idempotent(app, admin):
         assert result.exit_code == 0, result.output
     rows = admin.execute(
         "select i.status, count(*) from app.invoices as i join app.tenants as t on t.id = i.tenant_id"
-        " where t.slug = 'demo' group by 1"
+        " where t.slug = 'demo' and i.order_id is null group by 1"  # the sales demo adds an order's deposit
     ).fetchall()
     assert dict(rows) == {"draft": 1, "sent": 1, "partial": 1, "paid": 1}

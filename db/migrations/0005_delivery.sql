@@ -61,7 +61,8 @@ comment on constraint unique_template_stages_sequence on app.template_stages is
 'This template already has a stage at that position.';
 comment on constraint unique_template_stages_stage_code on app.template_stages is
 'This template already has a stage with that code.';
-comment on constraint check_template_stages_sla_hours on app.template_stages is 'A stage SLA is a positive number of hours.';
+comment on constraint check_template_stages_sla_hours on app.template_stages is
+'A stage SLA is a positive number of hours.';
 
 create table app.template_tasks (
     tenant_id uuid not null,
@@ -92,7 +93,8 @@ create table app.template_tasks (
     constraint check_template_tasks_due_offset_days check (due_offset_days >= 0)
 );
 comment on constraint check_template_tasks_billing on app.template_tasks is
-'Billing: fixed and milestone tasks need a fixed amount, hourly tasks an hourly rate, and milestones are approval tasks.';
+'Billing: fixed and milestone tasks need a fixed amount, hourly tasks an hourly rate,'
+' and milestones are approval tasks.';
 
 create table app.projects (
     tenant_id uuid not null,
@@ -179,7 +181,7 @@ create table app.tasks (
     fixed_amount numeric(12, 2),
     hourly_rate numeric(12, 2),
     -- Kept by a trigger from task_assignees (the record): RLS checks it without a subquery.
-    assignee_ids uuid [] not null default '{}',
+    assignee_ids uuid[] not null default '{}',
     -- The invoice that billed this task (the foreign key comes with invoices).
     invoice_id uuid,
     created_at timestamptz not null default now(),
@@ -192,7 +194,9 @@ create table app.tasks (
     constraint check_tasks_title check (btrim(title) <> ''),
     constraint check_tasks_kind check (kind in ('task', 'document', 'approval')),
     constraint check_tasks_status check (
-        status in ('todo', 'in_progress', 'blocked', 'in_review', 'completed', 'approved', 'client_approved', 'cancelled')
+        status in (
+            'todo', 'in_progress', 'blocked', 'in_review', 'completed', 'approved', 'client_approved', 'cancelled'
+        )
     ),
     constraint check_tasks_priority check (priority in ('low', 'normal', 'high', 'urgent')),
     constraint check_tasks_billing check (
@@ -204,7 +208,8 @@ create table app.tasks (
     constraint check_tasks_estimated_hours check (estimated_hours >= 0)
 );
 comment on constraint check_tasks_billing on app.tasks is
-'Billing: fixed and milestone tasks need a fixed amount, hourly tasks an hourly rate, and milestones are approval tasks.';
+'Billing: fixed and milestone tasks need a fixed amount, hourly tasks an hourly rate,'
+' and milestones are approval tasks.';
 comment on constraint check_tasks_status on app.tasks is
 'A task status is todo, in_progress, blocked, in_review, completed, approved, client_approved or cancelled.';
 create index index_tasks_on_project_id on app.tasks (tenant_id, project_id, status, due_date);
@@ -315,13 +320,16 @@ create table app.approvals (
     references app.stages (tenant_id, id) on delete cascade,
     constraint fk_approvals_approver_contact_id_contacts foreign key (tenant_id, approver_contact_id)
     references app.contacts (tenant_id, id),
-    constraint fk_approvals_requested_by_users foreign key (tenant_id, requested_by) references app.users (tenant_id, id),
+    constraint fk_approvals_requested_by_users foreign key (tenant_id, requested_by) references app.users (
+        tenant_id, id
+    ),
     constraint unique_approvals_token_hash unique (tenant_id, token_hash),
     constraint check_approvals_status check (status in ('pending', 'approved', 'revision_requested', 'expired')),
     constraint check_approvals_approver check (num_nonnulls(approver_contact_id, approver_email) >= 1),
     constraint check_approvals_token_hash check (token_hash ~ '^[0-9a-f]{64}$')
 );
-comment on constraint check_approvals_approver on app.approvals is 'An approval needs an approver: a contact or an email.';
+comment on constraint check_approvals_approver on app.approvals is
+'An approval needs an approver: a contact or an email.';
 create index index_approvals_on_project_id on app.approvals (tenant_id, project_id);
 create index index_approvals_on_stage_id on app.approvals (tenant_id, stage_id, status);
 create index index_approvals_on_approver_contact_id on app.approvals (tenant_id, approver_contact_id);
@@ -365,7 +373,9 @@ create table app.files (
     constraint pk_files primary key (tenant_id, id),
     constraint fk_files_project_id_projects foreign key (tenant_id, project_id)
     references app.projects (tenant_id, id) on delete cascade,
-    constraint fk_files_task_id_tasks foreign key (tenant_id, task_id) references app.tasks (tenant_id, id) on delete cascade,
+    constraint fk_files_task_id_tasks foreign key (tenant_id, task_id) references app.tasks (
+        tenant_id, id
+    ) on delete cascade,
     constraint fk_files_uploaded_by_user_id_users foreign key (tenant_id, uploaded_by_user_id)
     references app.users (tenant_id, id),
     constraint fk_files_uploaded_by_contact_id_contacts foreign key (tenant_id, uploaded_by_contact_id)
@@ -377,10 +387,13 @@ create table app.files (
     constraint check_files_task_size check (task_id is null or size_bytes <= 52428800),
     constraint check_files_file_name check (btrim(file_name) <> '' and file_name !~ '[/\\]' and file_name !~ '^\.\.?$'),
     constraint check_files_checksum check (checksum_sha256 ~ '^[0-9a-f]{64}$'),
-    constraint check_files_available check (state <> 'available' or (checksum_sha256 is not null and confirmed_at is not null))
+    constraint check_files_available check (
+        state <> 'available' or (checksum_sha256 is not null and confirmed_at is not null)
+    )
 );
 comment on constraint check_files_task_size on app.files is 'A task attachment is at most 50 MB (52,428,800 bytes).';
-comment on constraint check_files_file_name on app.files is 'A file name needs some text, no slashes, and is not . or ..';
+comment on constraint check_files_file_name on app.files is
+'A file name needs some text, no slashes, and is not . or ..';
 create index index_files_on_project_id on app.files (tenant_id, project_id, state);
 create index index_files_on_task_id on app.files (tenant_id, task_id, state);
 create index index_files_on_uploaded_by_user_id on app.files (tenant_id, uploaded_by_user_id);

@@ -1,0 +1,271 @@
+-- Sales, job tickets and inventory as the team API shows them: money totals computed from the lines, the deposit
+-- received derived from payments, stock below its reorder point.
+
+create or replace view api.sales_settings with (security_invoker = true) as
+select
+    t.id as tenant_id,
+    coalesce(s.deposit_percent, 50) as deposit_percent,
+    coalesce(s.allow_negative_stock, false) as allow_negative_stock
+from app.tenants as t
+left join app.sales_settings as s on t.id = s.tenant_id
+where t.id = internal.current_tenant_id();
+
+create or replace view api.products with (security_invoker = true) as
+select
+    p.id,
+    p.sku,
+    p.name,
+    p.product_type,
+    p.description,
+    p.default_price,
+    p.cost_price,
+    p.tax_rate,
+    p.uom,
+    p.track_inventory,
+    p.archived_at,
+    p.created_at,
+    p.updated_at
+from app.products as p;
+
+create or replace view api.labor_rates with (security_invoker = true) as
+select
+    r.id,
+    r.role,
+    r.hourly_rate,
+    r.effective_from,
+    r.created_at,
+    r.updated_at
+from app.labor_rates as r;
+
+create or replace view api.leads with (security_invoker = true) as
+select
+    l.id,
+    l.name,
+    l.source,
+    l.client_id,
+    l.status,
+    l.contact_name,
+    l.email::text as email,
+    l.phone,
+    l.estimated_value,
+    l.expected_close,
+    l.notes,
+    l.created_by,
+    l.created_at,
+    l.updated_at
+from app.leads as l;
+
+create or replace view api.quote_items with (security_invoker = true) as
+select
+    i.id,
+    i.quote_id,
+    i.sequence,
+    i.product_id,
+    i.description,
+    i.quantity,
+    i.unit_price,
+    i.discount_pct,
+    i.tax_rate,
+    i.discount_amount,
+    i.line_total,
+    i.tax_amount,
+    i.fulfillment_type,
+    i.required_date
+from app.quote_items as i;
+
+create or replace view api.quotes with (security_invoker = true) as
+select
+    q.id,
+    q.quote_number,
+    q.lead_id,
+    q.client_id,
+    q.project_type,
+    q.title,
+    q.status,
+    q.valid_from,
+    q.valid_until,
+    q.currency::text as currency,
+    q.notes,
+    coalesce(m.subtotal, 0) as subtotal,
+    coalesce(m.discount_total, 0) as discount_total,
+    coalesce(m.tax_total, 0) as tax_total,
+    coalesce(m.total, 0) as total,
+    q.created_by,
+    q.sent_at,
+    q.reminded_at,
+    q.accepted_by,
+    q.accepted_at,
+    q.rejected_at,
+    q.rejection_reason,
+    q.expired_at,
+    q.created_at,
+    q.updated_at
+from app.quotes as q
+left join lateral (
+    select
+        sum(i.line_total + i.discount_amount) as subtotal,
+        sum(i.discount_amount) as discount_total,
+        sum(i.tax_amount) as tax_total,
+        sum(i.line_total + i.tax_amount) as total
+    from app.quote_items as i where i.tenant_id = q.tenant_id and i.quote_id = q.id
+) as m on true;
+
+create or replace view api.order_items with (security_invoker = true) as
+select
+    i.id,
+    i.order_id,
+    i.sequence,
+    i.quote_item_id,
+    i.product_id,
+    i.description,
+    i.quantity,
+    i.unit_price,
+    i.discount_pct,
+    i.tax_rate,
+    i.discount_amount,
+    i.line_total,
+    i.tax_amount,
+    i.fulfillment_type,
+    i.required_date,
+    i.production_notes
+from app.order_items as i;
+
+create or replace view api.orders with (security_invoker = true) as
+select
+    o.id,
+    o.order_number,
+    o.quote_id,
+    o.client_id,
+    o.project_type,
+    o.status,
+    o.po_number,
+    o.priority,
+    o.promised_date,
+    o.currency::text as currency,
+    o.notes,
+    coalesce(m.subtotal, 0) as subtotal,
+    coalesce(m.discount_total, 0) as discount_total,
+    coalesce(m.tax_total, 0) as tax_total,
+    coalesce(m.total, 0) as total,
+    o.deposit_required,
+    d.received as deposit_received,
+    greatest(o.deposit_required - d.received, 0) as deposit_outstanding,
+    pr.project_id,
+    pr.project_code,
+    o.created_by,
+    o.completed_at,
+    o.cancelled_at,
+    o.created_at,
+    o.updated_at
+from app.orders as o
+left join lateral (
+    select
+        sum(i.line_total + i.discount_amount) as subtotal,
+        sum(i.discount_amount) as discount_total,
+        sum(i.tax_amount) as tax_total,
+        sum(i.line_total + i.tax_amount) as total
+    from app.order_items as i where i.tenant_id = o.tenant_id and i.order_id = o.id
+) as m on true
+cross join lateral internal.order_deposit_received(o.tenant_id, o.id) as d (received)
+left join lateral internal.order_project(o.tenant_id, o.id) as pr on true;
+
+-- Seed 003 §5.1: open orders whose deposit is not received in full.
+create or replace view api.outstanding_deposits with (security_invoker = true) as
+select
+    o.id as order_id,
+    o.order_number,
+    o.client_id,
+    o.status,
+    o.deposit_required,
+    o.deposit_received,
+    o.deposit_outstanding as outstanding,
+    o.created_at
+from api.orders as o
+where o.deposit_outstanding > 0 and o.status not in ('completed', 'cancelled');
+
+create or replace view api.job_tickets with (security_invoker = true) as
+select
+    t.id,
+    t.ticket_code,
+    t.project_id,
+    t.order_id,
+    t.stage_id,
+    t.qr_payload,
+    t.metadata,
+    t.generated_at,
+    t.printed_at,
+    t.last_scanned_at,
+    t.last_station,
+    t.created_at
+from app.job_tickets as t;
+
+create or replace view api.job_ticket_scans with (security_invoker = true) as
+select
+    s.id,
+    s.ticket_id,
+    s.station,
+    s.stage_id,
+    s.scanned_by,
+    s.scanned_at
+from app.job_ticket_scans as s;
+
+create or replace view api.inventory_locations with (security_invoker = true) as
+select
+    l.id,
+    l.name,
+    l.location_type,
+    l.archived_at,
+    l.created_at,
+    l.updated_at
+from app.inventory_locations as l;
+
+create or replace view api.inventory_levels with (security_invoker = true) as
+select
+    l.product_id,
+    p.sku,
+    p.name as product_name,
+    p.uom,
+    l.location_id,
+    loc.name as location_name,
+    l.quantity_on_hand,
+    l.reorder_point,
+    l.quantity_on_hand < l.reorder_point as below_reorder_point,
+    l.updated_at
+from app.inventory_levels as l
+inner join app.products as p on l.tenant_id = p.tenant_id and l.product_id = p.id
+inner join app.inventory_locations as loc on l.tenant_id = loc.tenant_id and l.location_id = loc.id;
+
+-- The reorder report (seed 003 §5.1): what is below its point, and how much brings it back to it.
+create or replace view api.reorder_report with (security_invoker = true) as
+select
+    l.product_id,
+    l.sku,
+    l.product_name,
+    l.uom,
+    l.location_id,
+    l.location_name,
+    l.quantity_on_hand,
+    l.reorder_point,
+    l.reorder_point - l.quantity_on_hand as shortfall
+from api.inventory_levels as l
+where l.below_reorder_point;
+
+create or replace view api.stock_movements with (security_invoker = true) as
+select
+    m.id,
+    m.product_id,
+    m.location_id,
+    m.to_location_id,
+    m.order_item_id,
+    m.movement_type,
+    m.quantity,
+    m.reference,
+    m.note,
+    m.created_by,
+    m.occurred_at,
+    m.created_at
+from app.stock_movements as m;
+
+grant select on api.sales_settings, api.products, api.labor_rates, api.leads, api.quote_items, api.quotes,
+api.order_items, api.orders, api.outstanding_deposits, api.job_tickets, api.job_ticket_scans,
+api.inventory_locations, api.inventory_levels, api.reorder_report, api.stock_movements to pgpsa_staff;
