@@ -2,50 +2,23 @@
 -- tasks:read / tasks:write for tasks and what hangs off them, and (seed 003 §7.1) a designer sees and changes only
 -- the tasks assigned to them (tasks:all lifts that); approvals:*, files:*.
 
-do $$
-declare
-    t record;
-begin
-    -- table, read permission expression, write permission expression
-    for t in select * from (values
-        ('templates', 'projects:read', 'projects:write'),
-        ('template_stages', 'projects:read', 'projects:write'),
-        ('template_tasks', 'projects:read', 'projects:write'),
-        ('projects', 'projects:read', 'projects:write'),
-        ('stages', 'projects:read', 'projects:write'),
-        ('task_assignees', 'tasks:read', 'tasks:all'),
-        ('time_entries', 'tasks:read', 'tasks:write'),
-        ('comments', 'tasks:read', 'tasks:write'),
-        ('task_activity_logs', 'tasks:read', 'tasks:write'),
-        ('approvals', 'approvals:read', 'approvals:write'),
-        ('approval_revisions', 'approvals:read', 'approvals:write'),
-        ('files', 'projects:read', 'files:write'),
-        ('file_access_logs', 'audit:read', 'files:write')
-    ) as v (table_name, read_permission, write_permission)
-    loop
-        execute format('drop policy if exists %1$s_read on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_read on app.%1$I as restrictive for select to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.read_permission
-        );
-        execute format('drop policy if exists %1$s_write on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_write on app.%1$I as restrictive for insert to pgpsa_staff '
-            'with check (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_update on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_update on app.%1$I as restrictive for update to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_delete on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_delete on app.%1$I as restrictive for delete to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-    end loop;
-end
-$$;
+select internal.permission_policies(v.table_name, v.read_permissions, v.write_permissions)
+from (
+    values
+    ('templates', array['projects:read'], array['projects:write']),
+    ('template_stages', array['projects:read'], array['projects:write']),
+    ('template_tasks', array['projects:read'], array['projects:write']),
+    ('projects', array['projects:read'], array['projects:write']),
+    ('stages', array['projects:read'], array['projects:write']),
+    ('task_assignees', array['tasks:read'], array['tasks:all']),
+    ('time_entries', array['tasks:read'], array['tasks:write']),
+    ('comments', array['tasks:read'], array['tasks:write']),
+    ('task_activity_logs', array['tasks:read'], array['tasks:write']),
+    ('approvals', array['approvals:read'], array['approvals:write']),
+    ('approval_revisions', array['approvals:read'], array['approvals:write']),
+    ('files', array['projects:read'], array['files:write']),
+    ('file_access_logs', array['audit:read'], array['files:write'])
+) as v (table_name, read_permissions, write_permissions);
 
 -- Tasks: read with tasks:read, change with tasks:write, and either way only your own unless you hold tasks:all.
 drop policy if exists tasks_read on app.tasks;

@@ -1,41 +1,15 @@
 -- Who may see and change billing: invoices:read / invoices:write, payments:read / payments:write.
 
-do $$
-declare
-    t record;
-begin
-    for t in select * from (values
-        ('invoices', 'invoices:read', 'invoices:write'),
-        ('invoice_lines', 'invoices:read', 'invoices:write'),
-        ('stripe_checkouts', 'invoices:read', 'invoices:write'),
-        ('stripe_events', 'invoices:read', 'invoices:write'),
-        ('payments', 'payments:read', 'payments:write'),
-        ('payment_applications', 'payments:read', 'payments:write')
-    ) as v (table_name, read_permission, write_permission)
-    loop
-        execute format('drop policy if exists %1$s_read on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_read on app.%1$I as restrictive for select to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.read_permission
-        );
-        execute format('drop policy if exists %1$s_write on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_write on app.%1$I as restrictive for insert to pgpsa_staff '
-            'with check (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_update on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_update on app.%1$I as restrictive for update to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_delete on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_delete on app.%1$I as restrictive for delete to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-    end loop;
-end
-$$;
+select internal.permission_policies(v.table_name, v.read_permissions, v.write_permissions)
+from (
+    values
+    ('invoices', array['invoices:read'], array['invoices:write']),
+    ('invoice_lines', array['invoices:read'], array['invoices:write']),
+    ('stripe_checkouts', array['invoices:read'], array['invoices:write']),
+    ('stripe_events', array['invoices:read'], array['invoices:write']),
+    ('payments', array['payments:read'], array['payments:write']),
+    ('payment_applications', array['payments:read'], array['payments:write'])
+) as v (table_name, read_permissions, write_permissions);
 
 -- Status, numbers and amounts move only through the api functions and triggers; staff write what a person types.
 grant select, delete,

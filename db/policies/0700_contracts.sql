@@ -2,39 +2,24 @@
 -- invoices:write (api.bill_client_contracts). Client contacts see their contracts' documents through
 -- portal.contract_documents(), which checks ownership.
 
-do $$
-declare
-    t text;
-begin
-    foreach t in array array[
-        'contract_templates', 'contract_template_lines', 'contracts', 'contract_lines', 'contract_line_services',
-        'contract_line_rates', 'contract_line_pricing_schedules', 'client_contracts', 'contract_documents',
-        'contract_billings'
-    ] loop
-        execute format('drop policy if exists %1$s_read on app.%1$I', t);
-        execute format(
-            'create policy %1$s_read on app.%1$I as restrictive for select to pgpsa_staff '
-            'using (internal.has_permission(''contracts:read'') or internal.has_permission(''invoices:read''))', t
-        );
-        execute format('drop policy if exists %1$s_write on app.%1$I', t);
-        execute format(
-            'create policy %1$s_write on app.%1$I as restrictive for insert to pgpsa_staff '
-            'with check (internal.has_permission(''contracts:write''))', t
-        );
-        execute format('drop policy if exists %1$s_update on app.%1$I', t);
-        execute format(
-            'create policy %1$s_update on app.%1$I as restrictive for update to pgpsa_staff '
-            'using (internal.has_permission(''contracts:write''))', t
-        );
-        execute format('drop policy if exists %1$s_delete on app.%1$I', t);
-        execute format(
-            'create policy %1$s_delete on app.%1$I as restrictive for delete to pgpsa_staff '
-            'using (internal.has_permission(''contracts:write''))', t
-        );
-        execute format('grant select, insert, update, delete on app.%I to pgpsa_staff', t);
-    end loop;
-end
-$$;
+select internal.permission_policies(v.table_name, v.read_permissions, v.write_permissions)
+from (
+    values
+    ('contract_templates', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_template_lines', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contracts', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_lines', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_line_services', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_line_rates', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_line_pricing_schedules', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('client_contracts', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_documents', array['contracts:read', 'invoices:read'], array['contracts:write']),
+    ('contract_billings', array['contracts:read', 'invoices:read'], array['contracts:write'])
+) as v (table_name, read_permissions, write_permissions);
+
+grant select, insert, update, delete on app.contract_templates, app.contract_template_lines, app.contracts,
+app.contract_lines, app.contract_line_services, app.contract_line_rates, app.contract_line_pricing_schedules,
+app.client_contracts, app.contract_documents, app.contract_billings to pgpsa_staff;
 
 -- Ownership and status are not edited by hand: the split, the api functions and the guard set them.
 revoke update on app.contracts from pgpsa_staff;

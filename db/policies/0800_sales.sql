@@ -2,48 +2,22 @@
 -- (products and labor rates), inventory:* (locations, levels, movements); job tickets are read with projects:read
 -- and scanned with jobtickets:scan.
 
-do $$
-declare
-    t record;
-begin
-    for t in select * from (values
-        ('products', 'products:read', 'products:write'),
-        ('labor_rates', 'products:read', 'products:write'),
-        ('leads', 'leads:read', 'leads:write'),
-        ('quotes', 'quotes:read', 'quotes:write'),
-        ('quote_items', 'quotes:read', 'quotes:write'),
-        ('orders', 'orders:read', 'orders:write'),
-        ('order_items', 'orders:read', 'orders:write'),
-        ('job_tickets', 'projects:read', 'projects:write'),
-        ('job_ticket_scans', 'projects:read', 'jobtickets:scan'),
-        ('inventory_locations', 'inventory:read', 'inventory:write'),
-        ('inventory_levels', 'inventory:read', 'inventory:write'),
-        ('stock_movements', 'inventory:read', 'inventory:write')
-    ) as v (table_name, read_permission, write_permission)
-    loop
-        execute format('drop policy if exists %1$s_read on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_read on app.%1$I as restrictive for select to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.read_permission
-        );
-        execute format('drop policy if exists %1$s_write on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_write on app.%1$I as restrictive for insert to pgpsa_staff '
-            'with check (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_update on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_update on app.%1$I as restrictive for update to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-        execute format('drop policy if exists %1$s_delete on app.%1$I', t.table_name);
-        execute format(
-            'create policy %1$s_delete on app.%1$I as restrictive for delete to pgpsa_staff '
-            'using (internal.has_permission(%2$L))', t.table_name, t.write_permission
-        );
-    end loop;
-end
-$$;
+select internal.permission_policies(v.table_name, v.read_permissions, v.write_permissions)
+from (
+    values
+    ('products', array['products:read'], array['products:write']),
+    ('labor_rates', array['products:read'], array['products:write']),
+    ('leads', array['leads:read'], array['leads:write']),
+    ('quotes', array['quotes:read'], array['quotes:write']),
+    ('quote_items', array['quotes:read'], array['quotes:write']),
+    ('orders', array['orders:read'], array['orders:write']),
+    ('order_items', array['orders:read'], array['orders:write']),
+    ('job_tickets', array['projects:read'], array['projects:write']),
+    ('job_ticket_scans', array['projects:read'], array['jobtickets:scan']),
+    ('inventory_locations', array['inventory:read'], array['inventory:write']),
+    ('inventory_levels', array['inventory:read'], array['inventory:write']),
+    ('stock_movements', array['inventory:read'], array['inventory:write'])
+) as v (table_name, read_permissions, write_permissions);
 
 -- A station scanner sees the scans it records (INSERT ... RETURNING reads them back).
 drop policy if exists job_ticket_scans_read on app.job_ticket_scans;
