@@ -11,7 +11,7 @@ from pytest_pgtap.pgtap import Runner
 
 HELPERS = Path(__file__).resolve().parent / "db" / "tests" / "helpers"
 
-# helpers/tests.sql matches pytest-pgtap's test*.sql pattern, but it is a helper, not a test.
+# Helpers (schema `tests`) are loaded by the fixture below, never collected as tests.
 collect_ignore_glob = ["db/tests/helpers/*"]
 
 INTERNAL_ERROR = pytest.ExitCode.INTERNAL_ERROR
