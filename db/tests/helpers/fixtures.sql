@@ -19,38 +19,7 @@ begin atomic
     );
 end;
 
--- Become a staff user for the rest of the transaction, as the service does per request.
-create or replace function tests.authenticate_as(p_user_id uuid) returns void
-language plpgsql volatile
-as $$
-declare
-    tenant uuid;
-begin
-    perform set_config('role', 'none', true);
-    select u.tenant_id into strict tenant from app.users as u where u.id = p_user_id;
-    perform set_config('pgpsa.tenant_id', tenant::text, true);
-    perform set_config('pgpsa.user_id', p_user_id::text, true);
-    perform set_config('pgpsa.permissions', '', true);
-    perform set_config('pgpsa.contact_id', '', true);
-    perform set_config('role', 'pgpsa_staff', true);
-end;
-$$;
-
--- Staff role with no tenant and no user: what a request before sign-in sees.
-create or replace function tests.clear_authentication() returns void
-language plpgsql volatile
-as $$
-begin
-    perform set_config('role', 'none', true);
-    perform set_config('pgpsa.tenant_id', '', true);
-    perform set_config('pgpsa.user_id', '', true);
-    perform set_config('pgpsa.permissions', '', true);
-    perform set_config('pgpsa.contact_id', '', true);
-    perform set_config('role', 'pgpsa_staff', true);
-end;
-$$;
-
--- Back to the test's own superuser, with no context.
+-- Back to the test's own superuser, with no request context (every persona switch starts here).
 create or replace function tests.as_superuser() returns void
 language plpgsql volatile
 as $$
@@ -60,6 +29,28 @@ begin
     perform set_config('pgpsa.user_id', '', true);
     perform set_config('pgpsa.permissions', '', true);
     perform set_config('pgpsa.contact_id', '', true);
+end;
+$$;
+
+-- Become a staff user for the rest of the transaction, as the service does per request.
+create or replace function tests.authenticate_as(p_user_id uuid) returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform set_config('pgpsa.tenant_id', (select u.tenant_id::text from app.users as u where u.id = p_user_id), true);
+    perform set_config('pgpsa.user_id', p_user_id::text, true);
+    perform set_config('role', 'pgpsa_staff', true);
+end;
+$$;
+
+-- Staff role with no tenant and no user: what a request before sign-in sees.
+create or replace function tests.clear_authentication() returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform set_config('role', 'pgpsa_staff', true);
 end;
 $$;
 
