@@ -88,14 +88,13 @@ end;
 
 -- p: {name, project_type, client_id, order_id, template_id, start_date, due_date, budget_hours}.
 -- With template_id the project gets the template's stages and tasks; without, it starts empty.
-create or replace function api.create_project(p jsonb) returns uuid
+create or replace function internal.create_project(p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
     project uuid;
     template_type text;
 begin
-    perform internal.require_permission('projects:write');
     if p ->> 'template_id' is not null then
         select t.project_type into template_type from app.templates as t
         where t.tenant_id = internal.current_tenant_id() and t.id = (p ->> 'template_id')::uuid;
@@ -120,6 +119,15 @@ begin
 end;
 $$;
 
+
+-- The door: checks projects:write, then calls internal.create_project (which rules call directly).
+create or replace function api.create_project(p jsonb) returns uuid
+language sql volatile set search_path = ''
+begin atomic
+    select internal.require_permission('projects:write');
+    select internal.create_project(p);
+end;
+
 create or replace function api.update_project(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
@@ -138,5 +146,6 @@ begin
 end;
 $$;
 
+grant execute on function internal.create_project(jsonb) to pgpsa_staff;
 grant execute on function api.create_template(jsonb), internal.template_for_type(text),
 internal.clone_template(uuid, uuid), api.create_project(jsonb), api.update_project(uuid, jsonb) to pgpsa_staff;

@@ -130,11 +130,10 @@ begin
 end;
 $$;
 
-create or replace function api.start_stage(p_project_id uuid, p_stage_id uuid) returns uuid
+create or replace function internal.start_stage(p_project_id uuid, p_stage_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('projects:write');
     perform internal.find_stage(p_project_id, p_stage_id);
     update app.stages as s set status = 'active'
     where s.tenant_id = internal.current_tenant_id() and s.id = p_stage_id and s.status = 'pending';
@@ -144,6 +143,15 @@ begin
     return p_stage_id;
 end;
 $$;
+
+
+-- The door: checks projects:write, then calls internal.start_stage (which rules call directly).
+create or replace function api.start_stage(p_project_id uuid, p_stage_id uuid) returns uuid
+language sql volatile set search_path = ''
+begin atomic
+    select internal.require_permission('projects:write');
+    select internal.start_stage(p_project_id, p_stage_id);
+end;
 
 create or replace function api.complete_stage(p_project_id uuid, p_stage_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
@@ -203,6 +211,7 @@ begin
 end;
 $$;
 
+grant execute on function internal.start_stage(uuid, uuid) to pgpsa_staff;
 grant execute on function internal.task_done_statuses(),
 internal.stage_open_tasks(uuid, uuid),
 internal.find_stage(uuid, uuid),

@@ -159,10 +159,9 @@ begin
 end;
 $$;
 
-create or replace function api.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
+create or replace function internal.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('invoices:write');
     select internal.find_invoice(p_invoice_id);
     insert into app.invoice_lines (
         tenant_id, invoice_id, sequence, description, quantity, unit_price, tax_rate, source_type, order_item_id
@@ -183,14 +182,22 @@ begin atomic
     returning id;
 end;
 
-create or replace function api.create_invoice(p jsonb) returns uuid
+
+-- The door: checks invoices:write, then calls internal.add_invoice_line (which rules call directly).
+create or replace function api.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
+language sql volatile set search_path = ''
+begin atomic
+    select internal.require_permission('invoices:write');
+    select internal.add_invoice_line(p_invoice_id, p);
+end;
+
+create or replace function internal.create_invoice(p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
     invoice uuid;
     item jsonb;
 begin
-    perform internal.require_permission('invoices:write');
     insert into app.invoices (
         tenant_id, client_id, order_id, project_id, kind, issue_date, due_date, currency, notes, created_by
     ) values (
@@ -199,11 +206,20 @@ begin
         coalesce(p ->> 'currency', 'USD'), p ->> 'notes', internal.current_user_id()
     ) returning id into invoice;
     for item in select x.value from jsonb_array_elements(coalesce(p -> 'items', '[]')) as x loop
-        perform api.add_invoice_line(invoice, item);
+        perform internal.add_invoice_line(invoice, item);
     end loop;
     return invoice;
 end;
 $$;
+
+
+-- The door: checks invoices:write, then calls internal.create_invoice (which rules call directly).
+create or replace function api.create_invoice(p jsonb) returns uuid
+language sql volatile set search_path = ''
+begin atomic
+    select internal.require_permission('invoices:write');
+    select internal.create_invoice(p);
+end;
 
 create or replace function api.update_invoice(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
@@ -261,13 +277,12 @@ end;
 $$;
 
 -- As the owner: the status, number and dates it sets are not columns a person writes.
-create or replace function api.send_invoice(p_id uuid) returns uuid
+create or replace function internal.send_invoice(p_id uuid) returns uuid
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     current_status text;
 begin
-    perform internal.require_permission('invoices:write');
     select i.status into current_status from app.invoices as i
     where i.tenant_id = internal.current_tenant_id() and i.id = p_id for update;
     if current_status is null then
@@ -291,6 +306,15 @@ begin
     return p_id;
 end;
 $$;
+
+
+-- The door: checks invoices:write, then calls internal.send_invoice (which rules call directly).
+create or replace function api.send_invoice(p_id uuid) returns uuid
+language sql volatile security definer set search_path = ''
+begin atomic
+    select internal.require_permission('invoices:write');
+    select internal.send_invoice(p_id);
+end;
 
 -- Voiding releases the invoice's tasks, so the work can be billed again.
 create or replace function api.void_invoice(p_id uuid, p_reason text) returns uuid
@@ -316,6 +340,9 @@ begin
 end;
 $$;
 
+-- Invoker cores stay behind the RLS write policies; internal.send_invoice runs as the owner, so only its door
+-- (api.send_invoice, which checks invoices:write) may call it.
+grant execute on function internal.add_invoice_line(uuid, jsonb), internal.create_invoice(jsonb) to pgpsa_staff;
 grant execute on function internal.invoice_amounts(uuid, uuid), internal.settlement_status(uuid, uuid),
 internal.find_invoice(uuid), api.add_invoice_line(uuid, jsonb), api.create_invoice(jsonb),
 api.update_invoice(uuid, jsonb), api.delete_invoice_line(uuid), api.delete_invoice(uuid), api.send_invoice(uuid),

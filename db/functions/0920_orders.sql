@@ -66,26 +66,10 @@ begin atomic
     limit 1;
 end;
 
--- The order's consequences run under the rule's authority: whoever may confirm an order sets off the project, the
--- deposit invoice and the ticket, whether or not they may create those by hand. Only confirm_order calls this
--- (it is granted to nobody); the cache it writes is transaction-local and put back by restore_permissions.
-create or replace function internal.elevate_permissions(p_extra text[]) returns text
-language plpgsql volatile set search_path = ''
-as $$
-declare
-    previous text := coalesce(current_setting('pgpsa.permissions', true), '');
-begin
-    perform set_config('pgpsa.permissions',
-        internal.current_user_id()::text || '|' || array_to_string(internal.current_permissions() || p_extra, ','), true);
-    return previous;
-end;
-$$;
-
-create or replace function internal.restore_permissions(p_previous text) returns void
-language sql volatile set search_path = ''
-begin atomic
-    select set_config('pgpsa.permissions', p_previous, true);
-end;
+-- Earlier versions widened the request's permission cache here; the order's consequences now call the internal
+-- cores (the work without the permission door) from this security definer rule instead.
+drop function if exists internal.elevate_permissions(text[]);
+drop function if exists internal.restore_permissions(text);
 
 -- A printable ticket for a project: JOB- number, QR payload PRJ:<project_code>, what the shop floor needs on it.
 create or replace function internal.generate_job_ticket(p_project_id uuid) returns uuid
@@ -120,7 +104,6 @@ language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     o record;
-    previous text;
     template uuid;
     project uuid;
     first_stage record;
@@ -144,14 +127,15 @@ begin
     deposit := round(total * internal.deposit_percent(o.tenant_id) / 100, 2);
     update app.orders as x set deposit_required = deposit where x.tenant_id = o.tenant_id and x.id = o.id;
 
-    previous := internal.elevate_permissions(array['projects:write', 'invoices:write']);
-    project := api.create_project(jsonb_build_object(
+    -- The rule's consequences, under its authority: whoever may confirm an order sets off the project, the deposit
+    -- invoice and the ticket, whether or not they may create those by hand.
+    project := internal.create_project(jsonb_build_object(
         'name', o.order_number || ' ' || o.client_name, 'project_type', o.project_type, 'client_id', o.client_id,
         'order_id', o.id, 'template_id', template,
         'due_date', case when o.promised_date >= current_date then o.promised_date end
     ));
     if deposit > 0 then
-        invoice := api.create_invoice(jsonb_build_object(
+        invoice := internal.create_invoice(jsonb_build_object(
             'client_id', o.client_id, 'order_id', o.id, 'project_id', project, 'kind', 'deposit',
             'currency', o.currency, 'issue_date', current_date, 'due_date', current_date + 7,
             'notes', format('Deposit for order %s', o.order_number),
@@ -161,17 +145,16 @@ begin
                 'quantity', 1, 'unit_price', deposit
             ))
         ));
-        perform api.send_invoice(invoice);
+        perform internal.send_invoice(invoice);
     end if;
     -- Stage 1 starts now unless it waits for the deposit (the payment releases it: internal.release_deposit_stage).
     select s.id, s.requires_deposit into first_stage from app.stages as s
     where s.tenant_id = o.tenant_id and s.project_id = project order by s.sequence limit 1;
     if first_stage.id is not null
         and not (first_stage.requires_deposit and internal.deposit_outstanding(o.tenant_id, project)) then
-        perform api.start_stage(project, first_stage.id);
+        perform internal.start_stage(project, first_stage.id);
     end if;
     ticket := internal.generate_job_ticket(project);
-    perform internal.restore_permissions(previous);
     perform internal.record_event('order.confirmed', 'order', o.id, jsonb_build_object(
         'order_number', o.order_number, 'quote_id', o.quote_id, 'project_id', project, 'deposit_invoice_id', invoice,
         'deposit_required', deposit, 'job_ticket_id', ticket

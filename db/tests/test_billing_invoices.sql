@@ -1,7 +1,7 @@
 -- Invoices: money computed by the database (half-up per line), numbers on sending, posting guards for every writer
 -- (the owner included), explicit voiding only without payments.
 begin;
-select plan(19);
+select plan(20);
 
 select tests.remember('tenant', tests.create_tenant('bil-inv'));
 select tests.remember('finance', tests.create_user(tests.get('tenant'), 'finance'));
@@ -106,6 +106,10 @@ select tests.as_superuser();
 -- Permissions.
 select tests.authenticate_as(tests.get('designer'));
 select is((select count(*)::int from api.invoices), 0, 'a designer sees no invoices');
+select throws_ok(
+    format('select internal.send_invoice(%L)', tests.get('to_void')),
+    '42501', null, 'nobody on staff calls the owner-run core of sending directly: only its checked door'
+);
 select throws_ok(
     format($$select api.create_invoice('{"client_id": "%s"}')$$, tests.get('client')),
     'PT403', 'You need the invoices:write permission to do this.', 'nor creates one'
