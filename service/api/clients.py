@@ -3,8 +3,6 @@
 from uuid import UUID
 
 from flask import Blueprint
-from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from service.api.models import (
     Client,
@@ -16,9 +14,9 @@ from service.api.models import (
     ContactPatch,
     ContactQuery,
 )
-from service.api.registry import Page, operation
+from service.api.registry import operation
+from service.api.rows import one, page, payload
 from service.db import transaction
-from service.errors import Problem
 
 bp = Blueprint("clients", __name__, url_prefix="/api/v1")
 
@@ -27,36 +25,8 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _page(conn, view: str, filters: list[tuple[str, object]], query) -> Page:
-    """One page of an api view, by name; each filter is (SQL condition, value for every %s in it)."""
-    where = sql.SQL(" and ").join(sql.SQL(cond) for cond, _ in filters) if filters else sql.SQL("true")
-    params = [v for cond, v in filters for _ in range(cond.count("%s"))]
-    table = sql.Identifier("api", view)
-    count = sql.SQL("select count(*) as n from {} where {}").format(table, where)
-    total = conn.execute(count, params).fetchone()["n"]
-    size, number = query.page_size, query.page_number
-    rows = conn.execute(
-        sql.SQL("select * from {} where {} order by name, id limit %s offset %s").format(table, where),
-        [*params, size, (number - 1) * size],
-    ).fetchall()
-    return Page(items=rows, total=total, number=number, size=size)
-
-
 def _archived(query) -> tuple[str, None]:
     return ("archived_at is not null" if query.archived else "archived_at is null", None)
-
-
-def _one(conn, view: str, id_: UUID, what: str) -> dict:
-    row = conn.execute(
-        sql.SQL("select * from {} where id = %s").format(sql.Identifier("api", view)), [id_]
-    ).fetchone()
-    if row is None:
-        raise Problem(404, f"No {what} with id {id_}.")
-    return row
-
-
-def _payload(model) -> Jsonb:
-    return Jsonb(model.model_dump(mode="json", exclude_unset=True))
 
 
 @operation(bp, "/clients", "GET", "List clients", query=ClientQuery, response=Client, paged=True)
@@ -67,34 +37,34 @@ def list_clients(identity, query: ClientQuery):
     if query.channel:
         filters.append(("channel = %s", query.channel))
     with transaction(identity) as conn:
-        return _page(conn, "clients", filters, query)
+        return page(conn, "clients", filters, query, "name, id")
 
 
 @operation(bp, "/clients", "POST", "Create a client", body=ClientCreate, response=Client, status=201)
 def create_client(identity, body: ClientCreate):
     with transaction(identity) as conn:
-        new_id = conn.execute("select api.create_client(%s) as id", [_payload(body)]).fetchone()["id"]
-        return _one(conn, "clients", new_id, "client")
+        new_id = conn.execute("select api.create_client(%s) as id", [payload(body)]).fetchone()["id"]
+        return one(conn, "clients", new_id, "client")
 
 
 @operation(bp, "/clients/<uuid:client_id>", "GET", "Get a client", response=Client)
 def get_client(identity, client_id: UUID):
     with transaction(identity) as conn:
-        return _one(conn, "clients", client_id, "client")
+        return one(conn, "clients", client_id, "client")
 
 
 @operation(bp, "/clients/<uuid:client_id>", "PATCH", "Change a client", body=ClientPatch, response=Client)
 def update_client(identity, client_id: UUID, body: ClientPatch):
     with transaction(identity) as conn:
-        conn.execute("select api.update_client(%s, %s)", [client_id, _payload(body)])
-        return _one(conn, "clients", client_id, "client")
+        conn.execute("select api.update_client(%s, %s)", [client_id, payload(body)])
+        return one(conn, "clients", client_id, "client")
 
 
 @operation(bp, "/clients/<uuid:client_id>/archive", "POST", "Archive a client", response=Client)
 def archive_client(identity, client_id: UUID):
     with transaction(identity) as conn:
         conn.execute("select api.archive_client(%s)", [client_id])
-        return _one(conn, "clients", client_id, "client")
+        return one(conn, "clients", client_id, "client")
 
 
 @operation(
@@ -111,8 +81,8 @@ def list_contacts(identity, client_id: UUID, query: ContactQuery):
     if query.q:
         filters.append(("(name ilike %s or email::text ilike %s)", _like(query.q)))
     with transaction(identity) as conn:
-        _one(conn, "clients", client_id, "client")  # an unknown client is a 404, not an empty list
-        return _page(conn, "contacts", filters, query)
+        one(conn, "clients", client_id, "client")  # an unknown client is a 404, not an empty list
+        return page(conn, "contacts", filters, query, "name, id")
 
 
 @operation(
@@ -127,15 +97,15 @@ def list_contacts(identity, client_id: UUID, query: ContactQuery):
 def create_contact(identity, client_id: UUID, body: ContactCreate):
     with transaction(identity) as conn:
         new_id = conn.execute(
-            "select api.create_contact(%s, %s) as id", [client_id, _payload(body)]
+            "select api.create_contact(%s, %s) as id", [client_id, payload(body)]
         ).fetchone()["id"]
-        return _one(conn, "contacts", new_id, "contact")
+        return one(conn, "contacts", new_id, "contact")
 
 
 @operation(bp, "/contacts/<uuid:contact_id>", "GET", "Get a contact", response=Contact)
 def get_contact(identity, contact_id: UUID):
     with transaction(identity) as conn:
-        return _one(conn, "contacts", contact_id, "contact")
+        return one(conn, "contacts", contact_id, "contact")
 
 
 @operation(
@@ -143,12 +113,12 @@ def get_contact(identity, contact_id: UUID):
 )
 def update_contact(identity, contact_id: UUID, body: ContactPatch):
     with transaction(identity) as conn:
-        conn.execute("select api.update_contact(%s, %s)", [contact_id, _payload(body)])
-        return _one(conn, "contacts", contact_id, "contact")
+        conn.execute("select api.update_contact(%s, %s)", [contact_id, payload(body)])
+        return one(conn, "contacts", contact_id, "contact")
 
 
 @operation(bp, "/contacts/<uuid:contact_id>/archive", "POST", "Archive a contact", response=Contact)
 def archive_contact(identity, contact_id: UUID):
     with transaction(identity) as conn:
         conn.execute("select api.archive_contact(%s)", [contact_id])
-        return _one(conn, "contacts", contact_id, "contact")
+        return one(conn, "contacts", contact_id, "contact")

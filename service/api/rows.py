@@ -1,4 +1,4 @@
-"""Reading api views by name for the delivery blueprints: one row, a page, or every row of a parent."""
+"""Reading api views by name for every blueprint: one row, a page, or every row of a parent."""
 
 from uuid import UUID
 
