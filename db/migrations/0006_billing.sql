@@ -2,6 +2,42 @@
 -- webhook events. Totals and balances are computed from the lines and applications (api.invoices), never stored.
 -- depends: 0005_delivery
 
+-- The one rounding rule for money (README "Billing"): a line's amount rounds half-up to cents, and its discount and
+-- tax are computed from rounded amounts and rounded too. Every priced line (invoice, quote and order lines) takes
+-- its generated columns from these functions, so the rule has one place.
+create function internal.line_gross(p_quantity numeric, p_unit_price numeric) returns numeric
+language sql immutable parallel safe
+begin atomic
+    select round(p_quantity * p_unit_price, 2);
+end;
+
+create function internal.line_discount(p_quantity numeric, p_unit_price numeric, p_discount_pct numeric)
+returns numeric
+language sql immutable parallel safe
+begin atomic
+    select round(internal.line_gross(p_quantity, p_unit_price) * p_discount_pct / 100, 2);
+end;
+
+create function internal.line_net(p_quantity numeric, p_unit_price numeric, p_discount_pct numeric) returns numeric
+language sql immutable parallel safe
+begin atomic
+    select
+        internal.line_gross(p_quantity, p_unit_price)
+        - internal.line_discount(p_quantity, p_unit_price, p_discount_pct);
+end;
+
+create function internal.line_tax(
+    p_quantity numeric, p_unit_price numeric, p_discount_pct numeric, p_tax_rate numeric
+) returns numeric
+language sql immutable parallel safe
+begin atomic
+    select round(internal.line_net(p_quantity, p_unit_price, p_discount_pct) * p_tax_rate / 100, 2);
+end;
+
+grant execute on function internal.line_gross(numeric, numeric), internal.line_discount(numeric, numeric, numeric),
+internal.line_net(numeric, numeric, numeric), internal.line_tax(numeric, numeric, numeric, numeric)
+to pgpsa_staff, pgpsa_portal, pgpsa_bi;
+
 create table app.invoices (
     tenant_id uuid not null,
     id uuid not null default gen_random_uuid(),
@@ -53,9 +89,9 @@ create table app.invoice_lines (
     quantity numeric(12, 2) not null,
     unit_price numeric(12, 2) not null,
     tax_rate numeric(5, 2) not null default 0,
-    -- One rounding rule: each line rounds half-up to cents; invoice totals are sums of rounded lines.
-    line_total numeric(12, 2) generated always as (round(quantity * unit_price, 2)) stored,
-    tax_amount numeric(12, 2) generated always as (round(round(quantity * unit_price, 2) * tax_rate / 100, 2)) stored,
+    -- Invoice totals are sums of these rounded lines.
+    line_total numeric(12, 2) generated always as (internal.line_net(quantity, unit_price, 0)) stored,
+    tax_amount numeric(12, 2) generated always as (internal.line_tax(quantity, unit_price, 0, tax_rate)) stored,
     source_type text not null default 'manual',
     order_item_id uuid,
     task_id uuid,

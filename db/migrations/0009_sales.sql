@@ -177,15 +177,14 @@ create table app.quote_items (
     unit_price numeric(12, 2) not null,
     discount_pct numeric(5, 2) not null default 0,
     tax_rate numeric(5, 2) not null default 0,
-    discount_amount numeric(12, 2) generated always as (round(round(quantity * unit_price, 2) * discount_pct / 100, 2))
-    stored,
-    line_total numeric(12, 2) generated always as (
-        round(quantity * unit_price, 2) - round(round(quantity * unit_price, 2) * discount_pct / 100, 2)
+    -- Money by the one rounding rule (internal.line_*, migration 0006).
+    discount_amount numeric(12, 2) generated always as (
+        internal.line_discount(quantity, unit_price, discount_pct)
     ) stored,
-    tax_amount numeric(12, 2) generated always as (round(
-        (round(quantity * unit_price, 2) - round(round(quantity * unit_price, 2) * discount_pct / 100, 2))
-        * tax_rate / 100, 2
-    )) stored,
+    line_total numeric(12, 2) generated always as (internal.line_net(quantity, unit_price, discount_pct)) stored,
+    tax_amount numeric(12, 2) generated always as (
+        internal.line_tax(quantity, unit_price, discount_pct, tax_rate)
+    ) stored,
     fulfillment_type text not null default 'production',
     required_date date,
     created_at timestamptz not null default now(),
@@ -269,15 +268,14 @@ create table app.order_items (
     unit_price numeric(12, 2) not null,
     discount_pct numeric(5, 2) not null default 0,
     tax_rate numeric(5, 2) not null default 0,
-    discount_amount numeric(12, 2) generated always as (round(round(quantity * unit_price, 2) * discount_pct / 100, 2))
-    stored,
-    line_total numeric(12, 2) generated always as (
-        round(quantity * unit_price, 2) - round(round(quantity * unit_price, 2) * discount_pct / 100, 2)
+    -- Money by the one rounding rule (internal.line_*, migration 0006).
+    discount_amount numeric(12, 2) generated always as (
+        internal.line_discount(quantity, unit_price, discount_pct)
     ) stored,
-    tax_amount numeric(12, 2) generated always as (round(
-        (round(quantity * unit_price, 2) - round(round(quantity * unit_price, 2) * discount_pct / 100, 2))
-        * tax_rate / 100, 2
-    )) stored,
+    line_total numeric(12, 2) generated always as (internal.line_net(quantity, unit_price, discount_pct)) stored,
+    tax_amount numeric(12, 2) generated always as (
+        internal.line_tax(quantity, unit_price, discount_pct, tax_rate)
+    ) stored,
     fulfillment_type text not null default 'production',
     required_date date,
     production_notes text,
