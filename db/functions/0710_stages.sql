@@ -212,6 +212,7 @@ end;
 $$;
 
 grant execute on function internal.start_stage(uuid, uuid) to pgpsa_staff;
+grant execute on function internal.task_done_statuses() to pgpsa_bi;
 grant execute on function internal.task_done_statuses(),
 internal.stage_open_tasks(uuid, uuid),
 internal.find_stage(uuid, uuid),

@@ -14,7 +14,7 @@ begin atomic
         where
             t.tenant_id = internal.current_tenant_id()
             and t.due_date < current_date
-            and t.status not in ('completed', 'approved', 'client_approved', 'cancelled')
+            and t.status <> all(internal.task_done_statuses())
         group by t.project_id
     ),
 

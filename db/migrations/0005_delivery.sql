@@ -423,5 +423,7 @@ insert into app.role_permissions (role, permission) values
 
 -- What the health view reads: open tasks by due date, and tasks by their last update.
 create index index_tasks_on_open_due_date on app.tasks (tenant_id, due_date, project_id)
+-- The same list as internal.task_done_statuses(), written out: the planner matches a partial index's predicate
+-- against the inlined function's array.
 where status not in ('completed', 'approved', 'client_approved', 'cancelled');
 create index index_tasks_on_updated_at on app.tasks (tenant_id, updated_at, project_id);

@@ -97,7 +97,7 @@ select
     t.assignee_ids,
     t.invoice_id,
     coalesce(
-        t.due_date < current_date and t.status not in ('completed', 'approved', 'client_approved', 'cancelled'), false
+        t.due_date < current_date and t.status <> all(internal.task_done_statuses()), false
     )
         as is_overdue,
     t.created_at,

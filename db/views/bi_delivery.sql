@@ -8,7 +8,7 @@ select
     ps.status as stage_status,
     ps.due_at,
     extract(epoch from (ps.due_at - now())) / 3600 as hours_remaining,
-    count(t.id) filter (where t.status not in ('completed', 'approved', 'client_approved', 'cancelled')) as open_tasks
+    count(t.id) filter (where t.status <> all(internal.task_done_statuses())) as open_tasks
 from app.projects as pr
 inner join app.stages as ps on pr.tenant_id = ps.tenant_id and pr.id = ps.project_id
 left join app.tasks as t on ps.tenant_id = t.tenant_id and ps.id = t.stage_id
