@@ -12,38 +12,58 @@ begin
 end;
 $$;
 
+-- A derived log is written only by triggers, from changes that are audited themselves: it is never changed.
+create or replace function internal.tg__derived_log() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+    if tg_op = 'DELETE' and pg_trigger_depth() > 1 then
+        -- Called from a trigger: a foreign key cascade from the row it derives from, whose deletion is audited.
+        return old;
+    end if;
+    raise exception using
+        errcode = 'PT403',
+        message = format('%s is an append-only log: its rows cannot be changed or deleted.', tg_table_name);
+end;
+$$;
+
 -- Arguments: the primary key columns, then the columns never copied into the log (secrets), comma-separated.
 -- Statement-level over the transition tables, so a set-based write is audited by one insert, not a call per row.
 -- Runs as the writer (security invoker), so the log rows are added with the writer's role and tenant.
+-- The per-row expressions (row key, secrets removed) are written into the statement once per call, so each row
+-- costs one to_jsonb and one hash: billing 2,000 tasks audits them in tens of milliseconds.
 create or replace function audit.tg__audit() returns trigger
 language plpgsql set search_path = ''
 as $$
 declare
-    key_columns text[] := string_to_array(tg_argv[0], ',');
-    secret_columns text[] := coalesce(string_to_array(nullif(tg_argv[1], ''), ','), '{}');
+    row_key text := (
+        select 'jsonb_build_object(' || string_agg(format('%L, r.j -> %L', k, k), ', ') || ')'
+        from unnest(string_to_array(tg_argv[0], ',')) as k
+    );
+    secrets text := case when tg_argv[1] = '' then '' else format(' - %L::text[]', '{' || tg_argv[1] || '}') end;
     table_name text := tg_table_schema || '.' || tg_table_name;
 begin
     if tg_op in ('INSERT', 'DELETE') then
         execute format($sql$
             insert into audit.audit_log (
                 tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
-                payload_hash, old_values, new_values
+                payload_hash, %s
             )
             select
-                (r.j ->> 'tenant_id')::uuid, internal.current_user_id(), internal.current_contact_id(),
-                internal.current_request_id(), internal.current_ip(), $1, $2,
-                (select jsonb_object_agg(k, r.j -> k) from unnest($3) as k),
-                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'),
-                case when $1 = 'delete' then r.j end, case when $1 = 'insert' then r.j end
-            from (select to_jsonb(t) - $4 as j from %I as t) as r
-        $sql$, case tg_op when 'INSERT' then 'new_rows' else 'old_rows' end)
-        using lower(tg_op), table_name, key_columns, secret_columns;
+                r.tenant_id, internal.current_user_id(), internal.current_contact_id(),
+                internal.current_request_id(), internal.current_ip(), $1, $2, %s,
+                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), r.j
+            from (select t.tenant_id, to_jsonb(t)%s as j from %I as t) as r
+        $sql$,
+            case tg_op when 'INSERT' then 'new_values' else 'old_values' end, row_key, secrets,
+            case tg_op when 'INSERT' then 'new_rows' else 'old_rows' end)
+        using lower(tg_op), table_name;
     else
         -- Keep only what changed; an update that changes nothing leaves no trace.
         -- The JSON of each row is built once (materialized), not again for every key the diff looks at.
         execute format($sql$
             with r as materialized (
-                select to_jsonb(o) - $3 as o, to_jsonb(n) - $3 as n
+                select n.tenant_id, to_jsonb(o)%s as o, to_jsonb(n)%s as j
                 from old_rows as o join new_rows as n using (%s)
             )
             insert into audit.audit_log (
@@ -51,19 +71,19 @@ begin
                 payload_hash, old_values, new_values
             )
             select
-                (r.n ->> 'tenant_id')::uuid, internal.current_user_id(), internal.current_contact_id(),
-                internal.current_request_id(), internal.current_ip(), 'update', $1,
-                (select jsonb_object_agg(k, r.n -> k) from unnest($2) as k),
-                encode(sha256(convert_to(r.n::text, 'UTF8')), 'hex'), d.old_values, d.new_values
+                r.tenant_id, internal.current_user_id(), internal.current_contact_id(),
+                internal.current_request_id(), internal.current_ip(), 'update', $1, %s,
+                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), d.old_values, d.new_values
             from r
             cross join lateral (
-                select jsonb_object_agg(e.key, e.value) as old_values, jsonb_object_agg(e.key, r.n -> e.key) as new_values
+                select jsonb_object_agg(e.key, e.value) as old_values, jsonb_object_agg(e.key, r.j -> e.key) as new_values
                 from jsonb_each(r.o) as e
-                where e.value is distinct from r.n -> e.key and e.key <> 'updated_at'
+                where e.value is distinct from r.j -> e.key and e.key <> 'updated_at'
             ) as d
             where d.old_values is not null
-        $sql$, (select string_agg(quote_ident(k), ', ') from unnest(key_columns) as k))
-        using table_name, key_columns, secret_columns;
+        $sql$, secrets, secrets,
+            (select string_agg(quote_ident(k), ', ') from unnest(string_to_array(tg_argv[0], ',')) as k), row_key)
+        using table_name;
     end if;
     return null;
 end;

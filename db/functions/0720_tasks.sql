@@ -64,8 +64,10 @@ for each row execute function internal.tg_tasks__validate();
 
 -- Every task change appends to task_activity_logs; a status change also records a domain event.
 -- Statement-level over the transition tables: billing 2,000 tasks logs them in one insert.
+-- Only this trigger writes the log (as the owner; nobody holds INSERT on it), so the log is derived from task
+-- changes, which the audit log already records with request and IP: the log itself is not audited a second time.
 create or replace function internal.tg_tasks__activity() returns trigger
-language plpgsql set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
     if tg_op = 'INSERT' then
@@ -114,6 +116,14 @@ begin
     return null;
 end;
 $$;
+
+-- A derived log (see db/policies/0100_tenant_tables.sql): append-only whoever writes, the owner too.
+drop trigger if exists trg_task_activity_logs_100_derived_log on app.task_activity_logs;
+create trigger trg_task_activity_logs_100_derived_log before update or delete on app.task_activity_logs
+for each row execute function internal.tg__derived_log();
+drop trigger if exists trg_task_activity_logs_100_derived_log_truncate on app.task_activity_logs;
+create trigger trg_task_activity_logs_100_derived_log_truncate before truncate on app.task_activity_logs
+for each statement execute function internal.tg__derived_log();
 
 drop trigger if exists trg_tasks_800_activity on app.tasks;
 drop trigger if exists trg_tasks_800_activity_insert on app.tasks;

@@ -36,6 +36,18 @@ begin
             continue;
         end if;
 
+        -- A derived log (its guard trigger is trg_<table>_100_derived_log) copies changes that are audited
+        -- already; auditing its rows too would store each change twice.
+        if exists (
+            select from pg_trigger as tg
+            where tg.tgrelid = t.oid and tg.tgname = format('trg_%s_100_derived_log', t.table_name)
+        ) then
+            execute format('drop trigger if exists trg_%s_900_audit_insert on %I.%I', t.table_name, t.schema_name, t.table_name);
+            execute format('drop trigger if exists trg_%s_900_audit_update on %I.%I', t.table_name, t.schema_name, t.table_name);
+            execute format('drop trigger if exists trg_%s_900_audit_delete on %I.%I', t.table_name, t.schema_name, t.table_name);
+            continue;
+        end if;
+
         select string_agg(a.attname, ',' order by k.ord) into key_columns
         from pg_index as i
         cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord)

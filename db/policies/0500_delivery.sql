@@ -78,7 +78,9 @@ update (work_date, hours, note), delete
 on app.time_entries to pgpsa_staff;
 grant select, insert (tenant_id, task_id, author_user_id, body, client_visible), update (body, client_visible)
 on app.comments to pgpsa_staff;
-grant select, insert on app.task_activity_logs to pgpsa_staff;
+-- Written only by internal.tg_tasks__activity (as the owner): nobody forges or rewrites a task's history.
+revoke insert, update, delete on app.task_activity_logs from pgpsa_staff;
+grant select on app.task_activity_logs to pgpsa_staff;
 grant select, update (status, reminded_at),
 insert (tenant_id, project_id, stage_id, token_hash, expires_at, approver_contact_id, approver_email, requested_by)
 on app.approvals to pgpsa_staff;

@@ -1,6 +1,6 @@
 -- Catalog guards: every tenant table, policy, view, function and role stays in the shape tenancy needs.
 begin;
-select plan(17);
+select plan(18);
 
 select isnt_empty(
     'select * from tests.tenant_tables',
@@ -144,8 +144,19 @@ select is_empty(
             select from pg_trigger as tg
             where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_' || (case w.what when 'audit' then '900_audit_update'
                 else '500_updated_at' end)
-        )$$,
-    'every tenant table in app has its audit trigger, and its updated_at trigger when it has the column'
+        )
+        and not (w.what = 'audit' and exists (
+            select from pg_trigger as tg where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_100\_derived\_log'
+        ))$$,
+    'every tenant table in app has its audit trigger (a derived log excepted), '
+    || 'and its updated_at trigger when it has the column'
+);
+select is_empty(
+    $$select t.qname from tests.tenant_tables as t
+      where exists (select from pg_trigger as tg where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_100\_derived\_log')
+        and (has_table_privilege('pgpsa_staff', t.relid, 'insert, update, delete')
+             or has_table_privilege('pgpsa_portal', t.relid, 'insert, update, delete'))$$,
+    'a derived log is written only by its trigger: no service role may insert, change or delete its rows'
 );
 
 select is_empty(

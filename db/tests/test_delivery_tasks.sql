@@ -1,7 +1,7 @@
 -- Tasks: the status lifecycle, a document task needs an attachment, every change is logged, designers see and
 -- change only the tasks assigned to them.
 begin;
-select plan(14);
+select plan(19);
 
 select tests.remember('tenant', tests.create_tenant('dlv-task'));
 select tests.remember('manager', tests.create_user(tests.get('tenant'), 'manager'));
@@ -53,6 +53,26 @@ select throws_ok(
     format('delete from app.task_activity_logs where task_id = %L', tests.get('brief')),
     '42501', null, 'staff cannot delete activity'
 );
+select throws_ok(
+    format(
+        $$insert into app.task_activity_logs (tenant_id, task_id, action) values (%L, %L, 'status_changed')$$,
+        tests.get('tenant'), tests.get('brief')
+    ),
+    '42501', null, 'staff cannot write a task''s history themselves: only the task''s trigger does'
+);
+select tests.as_superuser();
+select tests.set('pgpsa.tenant_id', tests.get('tenant')::text);
+set local role pgpsa_owner;
+select throws_ok(
+    format($$update app.task_activity_logs set to_status = 'approved' where task_id = %L$$, tests.get('brief')),
+    'PT403', 'task_activity_logs is an append-only log: its rows cannot be changed or deleted.',
+    'not even the owner rewrites a task''s history'
+);
+select throws_ok(
+    format('delete from app.task_activity_logs where task_id = %L', tests.get('brief')),
+    'PT403', null, 'nor deletes it'
+);
+select tests.authenticate_as(tests.get('manager'));
 select is(
     (
         select count(*)::int
@@ -87,6 +107,19 @@ select throws_ok(
 select tests.authenticate_as(tests.get('manager'));
 select is(
     (select priority from api.tasks where id = tests.get('brief')), 'normal', 'and nothing changed on it'
+);
+
+-- The log follows the task it derives from: deleting the task (the owner, here) takes its log along.
+select tests.as_superuser();
+select tests.set('pgpsa.tenant_id', tests.get('tenant')::text);
+set local role pgpsa_owner;
+select lives_ok(
+    format('delete from app.tasks where id = %L', tests.get('layout')),
+    'a deleted task takes its log with it (the deletion itself is audited with the whole row)'
+);
+select is(
+    (select count(*)::int from app.task_activity_logs where task_id = tests.get('layout')), 0,
+    'and no log row of it is left'
 );
 
 select * from finish();
