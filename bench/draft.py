@@ -68,11 +68,10 @@ def load(conn):
     return tenant, user, client, project
 
 
-# The history a task claim and a new line leave: the audit rows and the task activity log (and its audit rows).
+# The history a task claim and a new line leave: their audit rows and the task activity log.
 HISTORY_TRIGGERS = (
     ("app.tasks", "trg_tasks_900_audit_update"),
     ("app.tasks", "trg_tasks_800_activity_update"),
-    ("app.task_activity_logs", "trg_task_activity_logs_900_audit_insert"),
     ("app.invoice_lines", "trg_invoice_lines_900_audit_insert"),
 )
 MODES = (
