@@ -91,16 +91,19 @@ def test_live_status_comes_from_the_assignment(client, team, problem):
     _, h = team
     m = h["manager"]
     c = make_client(client, m, "Cross Industries")
-    contract = instantiate(client, m, make_template(client, m)["id"], c["id"])
+    template = make_template(client, m)["id"]
     windows = {
         "upcoming": {"startDate": days(5)},
         "expiring": {"startDate": days(-30), "endDate": days(20)},
         "expired": {"startDate": days(-60), "endDate": days(-1)},
         "active": {"startDate": days(-30), "endDate": days(90)},
     }
-    for expected, window in windows.items():
+    for expected, window in windows.items():  # one contract each: a contract's windows never overlap
+        contract = instantiate(client, m, template, c["id"])
         cc = ok(assign(client, m, contract["id"], c["id"], **window), 201)
         assert act(client, m, cc["id"], "activate")["status"] == expected
+    overlap = problem(assign(client, m, contract["id"], c["id"], startDate=days(80)), 422)
+    assert overlap["detail"] == "This client already has the contract assigned for part of those dates."
     rows = ok(client.get(f"/api/v1/clients/{c['id']}/contracts", headers=m))
     assert sorted(r["status"] for r in rows) == sorted(windows)
     expiring = client.get(f"/api/v1/clients/{c['id']}/contracts?status=expiring", headers=m).get_json()

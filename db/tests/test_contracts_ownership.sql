@@ -2,7 +2,7 @@
 -- contract; a non-template contract needs an owner; it is assigned only to its owner (PT409 in words); renewal
 -- drafts copy the owner; live status comes from the assignment; activate, terminate and unassign act on it.
 begin;
-select plan(17);
+select plan(20);
 
 select tests.remember('tenant', tests.create_tenant('con-own'));
 select tests.remember('finance', tests.create_user(tests.get('tenant'), 'finance'));
@@ -56,6 +56,18 @@ select throws_ok(
     format($$update app.client_contracts set client_id = %L where id = %L$$, tests.get('btm'), tests.get('assignment')),
     'PT409', null, 'moving an assignment to another client is refused too'
 );
+select throws_ok(
+    format(
+        $$select api.assign_contract(%L, '{"client_id": "%s", "start_date": "%s"}')$$,
+        tests.get('contract'), tests.get('green'), current_date + 30
+    ),
+    '23P01', null, 'a second window over days the first one covers (it is open-ended) is refused'
+);
+select is(
+    api.constraint_message('app', 'client_contracts', 'exclude_client_contracts_overlap'),
+    'This client already has the contract assigned for part of those dates.',
+    'in words'
+);
 select is(
     (select status from api.client_contracts where id = tests.get('assignment')), 'inactive',
     'a new assignment waits for activation'
@@ -102,6 +114,13 @@ select is(
 select throws_ok(
     format($$select api.activate_client_contract(%L)$$, tests.get('assignment')),
     'PT409', null, 'a terminated assignment is not activated again'
+);
+select lives_ok(
+    format(
+        $$select api.assign_contract(%L, '{"client_id": "%s", "start_date": "%s"}')$$,
+        tests.get('contract'), tests.get('green'), current_date + 1
+    ),
+    'once the window has ended, the client can have the contract again from the next day'
 );
 select
     tests.remember(
