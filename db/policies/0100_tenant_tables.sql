@@ -7,6 +7,7 @@ declare
     t record;
     key_columns text;
     secret_columns text;
+    event text;
 begin
     for t in
         select c.oid, n.nspname as schema_name, c.relname as table_name
@@ -36,15 +37,18 @@ begin
             continue;
         end if;
 
+        -- Statement-level audit: one trigger per event, each with its transition tables (made afresh below).
+        for event in select unnest(array['', '_insert', '_update', '_delete']) loop
+            execute format(
+                'drop trigger if exists trg_%s_900_audit%s on %I.%I', t.table_name, event, t.schema_name, t.table_name
+            );
+        end loop;
         -- A derived log (its guard trigger is trg_<table>_100_derived_log) copies changes that are audited
         -- already; auditing its rows too would store each change twice.
         if exists (
             select from pg_trigger as tg
             where tg.tgrelid = t.oid and tg.tgname = format('trg_%s_100_derived_log', t.table_name)
         ) then
-            execute format('drop trigger if exists trg_%s_900_audit_insert on %I.%I', t.table_name, t.schema_name, t.table_name);
-            execute format('drop trigger if exists trg_%s_900_audit_update on %I.%I', t.table_name, t.schema_name, t.table_name);
-            execute format('drop trigger if exists trg_%s_900_audit_delete on %I.%I', t.table_name, t.schema_name, t.table_name);
             continue;
         end if;
 
@@ -60,22 +64,17 @@ begin
           and (a.attname like '%password_hash' or a.attname like '%token_hash' or a.attname like '%_encrypted'
                or a.attname like '%code_hash' or a.attname like '%secret%');
 
-        -- Statement-level audit: one trigger per event, each with its transition tables.
-        execute format('drop trigger if exists trg_%s_900_audit on %I.%I', t.table_name, t.schema_name, t.table_name);
-        execute format('drop trigger if exists trg_%s_900_audit_insert on %I.%I', t.table_name, t.schema_name, t.table_name);
         execute format(
             'create trigger trg_%s_900_audit_insert after insert on %I.%I referencing new table as new_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
         );
-        execute format('drop trigger if exists trg_%s_900_audit_update on %I.%I', t.table_name, t.schema_name, t.table_name);
         execute format(
             'create trigger trg_%s_900_audit_update after update on %I.%I '
             'referencing old table as old_rows new table as new_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
         );
-        execute format('drop trigger if exists trg_%s_900_audit_delete on %I.%I', t.table_name, t.schema_name, t.table_name);
         execute format(
             'create trigger trg_%s_900_audit_delete after delete on %I.%I referencing old table as old_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
