@@ -202,3 +202,27 @@ def test_the_database_decides_who_may_change_contracts(client, team, problem, co
     assert count("contract_templates", t) == 0 and count("contracts", t) == 0
     make_template(client, h["manager"])
     assert ok(client.get("/api/v1/contract-templates", headers=h["designer"])) == []  # RLS: not theirs to see
+
+
+def test_a_contract_header_is_edited_published_and_archived(client, team, problem):
+    _, h = team
+    m = h["manager"]
+    c = make_client(client, m, "Cross Industries")
+    contract = instantiate(client, m, make_template(client, m)["id"], c["id"])
+    url = f"/api/v1/contracts/{contract['id']}"
+
+    edited = ok(client.patch(url, headers=m, json={"name": "Managed IT Plus", "billingFrequency": "quarterly"}))
+    assert (edited["name"], edited["billingFrequency"], edited["status"]) == ("Managed IT Plus", "quarterly", "draft")
+    assert edited["lines"] == contract["lines"]  # the header changes, its lines stay
+    assert ok(client.patch(url, headers=m, json={"status": "published"}))["status"] == "published"
+    back = problem(client.patch(url, headers=m, json={"status": "draft"}), 409)
+    assert back["detail"] == "Contract Managed IT Plus cannot go from published to draft."
+    problem(client.patch(url, headers=m, json={"status": "finished"}), 422)
+    problem(client.patch(url, headers=m, json={"name": " "}), 422)
+    problem(client.patch(url, headers=h["designer"], json={"name": "Mine"}), 403)
+    problem(client.patch("/api/v1/contracts/00000000-0000-0000-0000-000000000000", headers=m, json={}), 404)
+
+    assert ok(client.patch(url, headers=m, json={"status": "archived"}))["status"] == "archived"
+    refused = problem(assign(client, m, contract["id"], c["id"]), 409)
+    assert refused["detail"] == "Contract Managed IT Plus is archived; it cannot be assigned again."
+    assert ok(client.get(url, headers=m))["name"] == "Managed IT Plus"  # refusals changed nothing

@@ -8,7 +8,7 @@ as $$
 declare
     contract record;
 begin
-    select c.name, c.is_template, c.owner_client_id, o.name as owner_name
+    select c.name, c.is_template, c.owner_client_id, c.status, o.name as owner_name
     into contract
     from app.contracts as c
     left join app.clients as o on o.tenant_id = c.tenant_id and o.id = c.owner_client_id
@@ -22,6 +22,10 @@ begin
         raise exception using
             errcode = 'PT409', message = format('Contract %s has no owner client, so it cannot be assigned.', contract.name),
             hint = 'Resolve it with the shared-contract split runbook first.';
+    elsif contract.status = 'archived' and tg_op = 'INSERT' then
+        raise exception using
+            errcode = 'PT409', message = format('Contract %s is archived; it cannot be assigned again.', contract.name),
+            hint = 'Make a renewal draft from its last assignment, or create a contract from a template.';
     elsif contract.owner_client_id <> new.client_id then
         raise exception using
             errcode = 'PT409',
@@ -36,6 +40,57 @@ $$;
 drop trigger if exists trg_client_contracts_100_owner on app.client_contracts;
 create trigger trg_client_contracts_100_owner before insert or update of contract_id, client_id on app.client_contracts
 for each row execute function internal.tg_client_contracts__owner();
+
+-- A contract header moves draft -> published -> archived (draft may be archived directly), never back; what it bills
+-- in (currency, frequency) is fixed once one of its assignments has been billed, since invoices say what it was.
+create or replace function internal.tg_contracts__header() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+    if new.status is distinct from old.status
+        and (old.status, new.status) not in (('draft', 'published'), ('draft', 'archived'), ('published', 'archived')) then
+        raise exception using
+            errcode = 'PT409', message = format('Contract %s cannot go from %s to %s.', old.name, old.status, new.status),
+            hint = 'A contract goes draft, published, archived; an archived one is renewed as a new draft.';
+    end if;
+    if (new.currency, new.billing_frequency) is distinct from (old.currency, old.billing_frequency) and exists (
+        select from app.client_contracts as cc
+        join app.contract_billings as b on b.tenant_id = cc.tenant_id and b.client_contract_id = cc.id
+        where cc.tenant_id = old.tenant_id and cc.contract_id = old.id
+    ) then
+        raise exception using
+            errcode = 'PT409',
+            message = format('Contract %s has been billed; its currency and billing frequency stay as invoiced.', old.name),
+            hint = 'Make a renewal draft with the new terms instead.';
+    end if;
+    return null;
+end;
+$$;
+
+drop trigger if exists trg_contracts_110_header on app.contracts;
+-- After the update, so an unknown status meets the check constraint (422) before the transition rule (409).
+create trigger trg_contracts_110_header after update of status, currency, billing_frequency on app.contracts
+for each row execute function internal.tg_contracts__header();
+
+-- p: any of {name, description, status, billing_frequency, currency}; what is not given stays.
+create or replace function api.update_contract(p_id uuid, p jsonb) returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_permission('contracts:write');
+    update app.contracts as c set
+        name = coalesce(p ->> 'name', c.name),
+        description = case when p ? 'description' then p ->> 'description' else c.description end,
+        status = coalesce(p ->> 'status', c.status),
+        billing_frequency = coalesce(p ->> 'billing_frequency', c.billing_frequency),
+        currency = coalesce(p ->> 'currency', c.currency)
+    where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
+    if not found then
+        perform internal.not_found('contract', p_id);
+    end if;
+    return p_id;
+end;
+$$;
 
 -- Live status of an assignment (seed 001 "Live status semantics"), never from contracts.status.
 create or replace function internal.assignment_status(
@@ -289,5 +344,5 @@ grant execute on function internal.assignment_status(boolean, timestamptz, date,
 internal.add_contract_lines(uuid, jsonb), internal.find_client_contract(uuid), api.create_contract_template(jsonb),
 api.create_contract(jsonb), api.instantiate_contract(uuid, uuid, jsonb), api.create_renewal_draft(uuid),
 api.assign_contract(uuid, jsonb), api.activate_client_contract(uuid), api.terminate_client_contract(uuid, date),
-api.unassign_client_contract(uuid) to pgpsa_staff;
+api.unassign_client_contract(uuid), api.update_contract(uuid, jsonb) to pgpsa_staff;
 grant execute on function internal.assignment_status(boolean, timestamptz, date, date, text, date) to pgpsa_bi;

@@ -115,17 +115,16 @@ select throws_ok(
     format($$select api.activate_client_contract(%L)$$, tests.get('assignment')),
     'PT409', null, 'a terminated assignment is not activated again'
 );
+select api.assign_contract(tests.get('second'), jsonb_build_object(
+    'client_id', tests.get('btm'), 'start_date', current_date - 30, 'end_date', current_date - 1
+));
 select lives_ok(
     format(
-        $$select api.assign_contract(%L, '{"client_id": "%s", "start_date": "%s"}')$$,
-        tests.get('contract'), tests.get('green'), current_date + 1
+        $$select tests.remember('spare', api.assign_contract(%L, '{"client_id": "%s"}'))$$,
+        tests.get('second'), tests.get('btm')
     ),
-    'once the window has ended, the client can have the contract again from the next day'
+    'once a window has ended, the client can have the contract again from the next day'
 );
-select
-    tests.remember(
-        'spare', api.assign_contract(tests.get('second'), jsonb_build_object('client_id', tests.get('btm')))
-    );
 select lives_ok(
     format($$select api.unassign_client_contract(%L)$$, tests.get('spare')), 'an assignment never billed can be removed'
 );

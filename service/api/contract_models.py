@@ -77,6 +77,16 @@ class ContractCreate(InModel):
     lines: list[ContractLineIn] = []
 
 
+class ContractPatch(InModel):
+    name: Text | None = None
+    description: Text | None = None
+    status: Literal["draft", "published", "archived"] | None = Field(
+        None, description="draft -> published -> archived, never back"
+    )
+    billing_frequency: Frequency | None = Field(None, description="fixed once an assignment has been billed")
+    currency: Text | None = Field(None, description="fixed once an assignment has been billed")
+
+
 class ContractQuery(PageQuery):
     owner_client_id: UUID | None = None
     is_template: bool | None = None

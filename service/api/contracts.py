@@ -14,6 +14,7 @@ from service.api.contract_models import (
     ContractCreate,
     ContractInvoice,
     ContractInvoiceCreate,
+    ContractPatch,
     ContractQuery,
     ContractTemplate,
     ContractTemplateCreate,
@@ -107,6 +108,20 @@ def create_contract(identity, body: ContractCreate):
 @operation(bp, "/contracts/<uuid:contract_id>", "GET", "Get a contract with its lines", response=Contract)
 def get_contract(identity, contract_id: UUID):
     with transaction(identity) as conn:
+        return one(conn, "contracts", contract_id, "contract")
+
+
+@operation(
+    bp,
+    "/contracts/<uuid:contract_id>",
+    "PATCH",
+    "Change a contract's header: name, description, status, and its terms until it has been billed",
+    body=ContractPatch,
+    response=Contract,
+)
+def update_contract(identity, contract_id: UUID, body: ContractPatch):
+    with transaction(identity) as conn:
+        _call(conn, "update_contract", contract_id, payload(body))
         return one(conn, "contracts", contract_id, "contract")
 
 
