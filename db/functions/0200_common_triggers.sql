@@ -12,6 +12,26 @@ begin
 end;
 $$;
 
+-- Status lifecycles are lookup tables (from_status, to_status). NULL when p_from -> p_to is one of p_transitions'
+-- rows; otherwise where p_from may go instead, in words, for the refusal's hint.
+create or replace function internal.transition_refusal(p_transitions regclass, p_from text, p_to text) returns text
+language plpgsql stable set search_path = ''
+as $$
+declare
+    allowed boolean;
+    hint text;
+begin
+    execute format(
+        'select bool_or(t.to_status = $2), string_agg(t.to_status, '', '' order by t.to_status) '
+        'from %s as t where t.from_status = $1', p_transitions
+    ) into allowed, hint using p_from, p_to;
+    if allowed then
+        return null;
+    end if;
+    return coalesce('From ' || p_from || ' it can go to: ' || hint || '.', format('From %s it goes nowhere.', p_from));
+end;
+$$;
+
 -- A derived log is written only by triggers, from changes that are audited themselves: it is never changed.
 create or replace function internal.tg__derived_log() returns trigger
 language plpgsql set search_path = ''
@@ -107,4 +127,6 @@ create trigger trg_audit_log_100_no_truncate before truncate on audit.audit_log
 for each statement execute function audit.tg_audit_log__append_only();
 
 grant usage on schema audit to pgpsa_staff, pgpsa_portal;
-grant execute on function internal.tg__touch_updated_at(), audit.tg__audit() to pgpsa_staff, pgpsa_portal;
+grant execute on function
+internal.tg__touch_updated_at(), audit.tg__audit(), internal.transition_refusal(regclass, text, text)
+to pgpsa_staff, pgpsa_portal;

@@ -15,6 +15,7 @@ language plpgsql set search_path = ''
 as $$
 declare
     stage_project uuid;
+    refusal text;
 begin
     if tg_op = 'INSERT' or new.stage_id is distinct from old.stage_id then
         select s.project_id into stage_project from app.stages as s
@@ -25,17 +26,11 @@ begin
         end if;
     end if;
     if tg_op = 'UPDATE' and new.status is distinct from old.status then
-        if not exists (
-            select from app.task_status_transitions as t where t.from_status = old.status and t.to_status = new.status
-        ) then
+        refusal := internal.transition_refusal('app.task_status_transitions', old.status, new.status);
+        if refusal is not null then
             raise exception using
-                errcode = 'PT422',
-                message = format('A task cannot go from %s to %s.', old.status, new.status),
-                hint = (
-                    select 'From ' || old.status || ' it can go to: ' || string_agg(t.to_status, ', ' order by t.to_status)
-                    || '.'
-                    from app.task_status_transitions as t where t.from_status = old.status
-                );
+                errcode = 'PT422', message = format('A task cannot go from %s to %s.', old.status, new.status),
+                hint = refusal;
         end if;
         if new.status = 'in_progress' then
             new.started_at := coalesce(new.started_at, now());

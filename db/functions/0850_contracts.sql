@@ -41,17 +41,21 @@ drop trigger if exists trg_client_contracts_100_owner on app.client_contracts;
 create trigger trg_client_contracts_100_owner before insert or update of contract_id, client_id on app.client_contracts
 for each row execute function internal.tg_client_contracts__owner();
 
--- A contract header moves draft -> published -> archived (draft may be archived directly), never back; what it bills
--- in (currency, frequency) is fixed once one of its assignments has been billed, since invoices say what it was.
+-- A contract header moves as app.contract_status_transitions says (draft -> published -> archived, never back);
+-- what it bills in (currency, frequency) is fixed once one of its assignments has been billed, since invoices say
+-- what it was.
 create or replace function internal.tg_contracts__header() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+    refusal text := case when new.status is distinct from old.status then
+        internal.transition_refusal('app.contract_status_transitions', old.status, new.status)
+    end;
 begin
-    if new.status is distinct from old.status
-        and (old.status, new.status) not in (('draft', 'published'), ('draft', 'archived'), ('published', 'archived')) then
+    if refusal is not null then
         raise exception using
             errcode = 'PT409', message = format('Contract %s cannot go from %s to %s.', old.name, old.status, new.status),
-            hint = 'A contract goes draft, published, archived; an archived one is renewed as a new draft.';
+            hint = refusal || ' An archived contract is renewed as a new draft.';
     end if;
     if (new.currency, new.billing_frequency) is distinct from (old.currency, old.billing_frequency) and exists (
         select from app.client_contracts as cc

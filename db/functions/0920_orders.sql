@@ -4,21 +4,18 @@
 create or replace function internal.tg_orders__transition() returns trigger
 language plpgsql set search_path = ''
 as $$
+declare
+    refusal text;
 begin
     if new.status is not distinct from old.status then
         return new;
     end if;
-    if not exists (
-        select from app.order_status_transitions as t where t.from_status = old.status and t.to_status = new.status
-    ) then
+    refusal := internal.transition_refusal('app.order_status_transitions', old.status, new.status);
+    if refusal is not null then
         raise exception using
             errcode = 'PT422',
             message = format('Order %s cannot go from %s to %s.', old.order_number, old.status, new.status),
-            hint = coalesce((
-                select 'From ' || old.status || ' it can go to: ' || string_agg(t.to_status, ', ' order by t.to_status)
-                || '.'
-                from app.order_status_transitions as t where t.from_status = old.status
-            ), format('A %s order no longer moves.', old.status));
+            hint = refusal;
     end if;
     new.completed_at := case when new.status = 'completed' then now() end;
     new.cancelled_at := case when new.status = 'cancelled' then now() end;
