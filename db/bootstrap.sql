@@ -1,35 +1,64 @@
 -- Superuser bootstrap, run before migrations on every `pgpsa db up`: roles, extensions, ownership.
 -- Idempotent. Roles are cluster-wide, so every pgpsa database in a cluster shares them.
+--
+-- Three kinds of role (README "Roles and trust"):
+--   owner      pgpsa_owner owns the tables and internal code and runs migrations (forced RLS binds it too);
+--   doors      pgpsa_door_api owns the api views and functions, pgpsa_door_bi the bi views: RLS binds them with
+--              the request's context, and nobody can become them (no login, nobody holds them but the owner,
+--              without inheriting);
+--   requests   what a request runs as: pgpsa_anon (before sign-in), pgpsa_staff (a signed-in user; app logins
+--              are its members), pgpsa_portal (a client contact), pgpsa_webhook (Stripe), pgpsa_worker (sweeps,
+--              event delivery), pgpsa_bi (BI logins are its members). They hold no privilege on any table: they
+--              read door views and call door functions, nothing else.
+-- pgpsa_service is the service's login: NOINHERIT, it holds nothing until it SETs ROLE to a request role.
 
 do $$
+declare
+    r text;
 begin
-    -- Owns every object; migrations run as it. Not a superuser and no BYPASSRLS: forced RLS binds it too.
-    if not exists (select from pg_roles where rolname = 'pgpsa_owner') then
-        create role pgpsa_owner nologin;
-    end if;
-    if not exists (select from pg_roles where rolname = 'pgpsa_staff') then
-        create role pgpsa_staff nologin;
-    end if;
-    if not exists (select from pg_roles where rolname = 'pgpsa_portal') then
-        create role pgpsa_portal nologin;
-    end if;
-    if not exists (select from pg_roles where rolname = 'pgpsa_bi') then
-        create role pgpsa_bi nologin;
-    end if;
-    -- The service's login: NOINHERIT, so it holds no privilege until it SETs ROLE to staff or portal.
+    foreach r in array array[
+        'pgpsa_owner', 'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal',
+        'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_bi'
+    ] loop
+        if not exists (select from pg_roles where rolname = r) then
+            execute format('create role %I nologin', r);
+        end if;
+        execute format('alter role %I nologin nosuperuser nobypassrls nocreaterole nocreatedb', r);
+    end loop;
     if not exists (select from pg_roles where rolname = 'pgpsa_service') then
         create role pgpsa_service login noinherit;
     end if;
 end
 $$;
 
-alter role pgpsa_owner nosuperuser nobypassrls nocreaterole;
-alter role pgpsa_staff nosuperuser nobypassrls;
-alter role pgpsa_portal nosuperuser nobypassrls;
-alter role pgpsa_bi nosuperuser nobypassrls;
-alter role pgpsa_service nosuperuser nobypassrls noinherit;
+alter role pgpsa_service nosuperuser nobypassrls nocreaterole nocreatedb noinherit;
+-- The owner may hand its door objects to the door roles (a member may), but does not inherit them: the doors'
+-- permission policies never bind the owner's own rules, and the owner is never taken for a door.
+alter role pgpsa_owner noinherit;
+grant pgpsa_door_api to pgpsa_owner;
+grant pgpsa_door_bi to pgpsa_owner;
+
+-- The service's login reaches exactly the request roles; anything else it was once granted is taken back.
+do $$
+declare
+    m record;
+begin
+    for m in
+        select r.rolname from pg_auth_members as am
+        join pg_roles as r on r.oid = am.roleid
+        join pg_roles as s on s.oid = am.member
+        where s.rolname = 'pgpsa_service'
+          and r.rolname not in ('pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook', 'pgpsa_worker')
+    loop
+        execute format('revoke %I from pgpsa_service', m.rolname);
+    end loop;
+end
+$$;
+grant pgpsa_anon to pgpsa_service;
 grant pgpsa_staff to pgpsa_service;
 grant pgpsa_portal to pgpsa_service;
+grant pgpsa_webhook to pgpsa_service;
+grant pgpsa_worker to pgpsa_service;
 
 do $$
 begin

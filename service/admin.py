@@ -108,15 +108,21 @@ def user_create(slug, email, name, role, password):
     click.echo(f"user {email} ({role}) created in {slug}: {user_id}")
 
 
+def act_as_service(conn, role: str, **context) -> None:
+    """From the admin connection, act exactly as a request of the service does: its login, a request role, and
+    the context (tenant, user, ...) set for the rest of the transaction."""
+    conn.execute("set local session authorization pgpsa_service")
+    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+    for name, value in context.items():
+        conn.execute(sql.SQL("set local {} = {}").format(sql.Identifier("pgpsa", name), sql.Literal(str(value))))
+
+
 def _run_seed_files(conn, tenant_id, user_id) -> None:
     # Through the api, as the demo manager under RLS: demo data meets the same rules as real data.
-    context = [("pgpsa.tenant_id", tenant_id), ("pgpsa.user_id", user_id), ("pgpsa.request_id", "seed-demo")]
-    for name, value in context:
-        conn.execute(sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value))))
-    conn.execute("set local role pgpsa_staff")
+    act_as_service(conn, "pgpsa_staff", tenant_id=tenant_id, user_id=user_id, request_id="seed-demo")
     for path in sorted(SEED_DIR.glob("*.sql")):
         conn.execute(path.read_text())
-    conn.execute("reset role")
+    conn.execute("reset session authorization")
 
 
 @click.command("seed-demo")

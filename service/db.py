@@ -13,7 +13,10 @@ from psycopg_pool import ConnectionPool
 
 from service import config
 
-STAFF_ROLE = "pgpsa_staff"
+# The request roles the service's login may become (db/bootstrap.sql): one per trust level.
+ANON_ROLE = "pgpsa_anon"  # before sign-in: the token endpoint, an approval decided by its token
+STAFF_ROLE = "pgpsa_staff"  # a signed-in user
+WEBHOOK_ROLE = "pgpsa_webhook"  # Stripe's signed events
 _KEY = "pgpsa_pool"
 _CREATING = threading.Lock()  # the threaded server may see its first requests at the same time
 
@@ -22,6 +25,10 @@ _CREATING = threading.Lock()  # the threaded server may see its first requests a
 class Identity:
     tenant_id: str
     user_id: str
+
+
+class UserGone(Exception):
+    """The token's user no longer exists or is disabled: the token is worth nothing (401)."""
 
 
 def get_pool() -> ConnectionPool:
@@ -50,7 +57,7 @@ def close_pool(app) -> None:
         pool.close()
 
 
-def _context(identity: Identity | None) -> sql.Composed:
+def _context(identity: Identity | None, role: str) -> sql.Composed:
     # SET takes no bind parameters, so values go in as literals. SET LOCAL (not set_config) because Citus
     # propagates it to the workers; it ends with the transaction, so nothing leaks to the next checkout.
     settings = {"pgpsa.request_id": g.get("request_id", ""), "pgpsa.ip": request.remote_addr or ""}
@@ -61,17 +68,21 @@ def _context(identity: Identity | None) -> sql.Composed:
         sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value)))
         for name, value in settings.items()
     ]
-    parts.append(sql.SQL("set local role {}").format(sql.Identifier(STAFF_ROLE)))
+    parts.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
     return sql.SQL("; ").join(parts)
 
 
 @contextmanager
-def transaction(identity: Identity | None = None) -> Iterator[psycopg.Connection]:
-    """A request's single transaction, as staff of the identity's tenant (or with no tenant, for login)."""
+def transaction(identity: Identity | None = None, role: str | None = None) -> Iterator[psycopg.Connection]:
+    """A request's single transaction: as staff of the identity's tenant, or (no identity) as the pre-sign-in
+    role, or as the role named (the webhook)."""
+    role = role or (STAFF_ROLE if identity is not None else ANON_ROLE)
     with get_pool().connection() as conn, conn.transaction():
-        conn.execute(_context(identity))
+        conn.execute(_context(identity, role))
         if identity is not None:
             # The user's permissions, computed once per transaction, so policies skip the lookup per row.
-            cache = conn.execute("select internal.permission_cache() as c").fetchone()["c"]
-            conn.execute(sql.SQL("set local pgpsa.permissions = {}").format(sql.Literal(cache or "")))
+            cache = conn.execute("select api.permission_cache() as c").fetchone()["c"]
+            if cache is None:
+                raise UserGone()
+            conn.execute(sql.SQL("set local pgpsa.permissions = {}").format(sql.Literal(cache)))
         yield conn

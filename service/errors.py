@@ -11,7 +11,7 @@ from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from service.db import transaction
+from service.db import UserGone, transaction
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"
@@ -147,6 +147,16 @@ def register(app: Flask) -> None:
     app.register_error_handler(psycopg.Error, lambda e: problem_response(database_problem(e)))
     app.register_error_handler(
         PoolTimeout, lambda e: problem_response(Problem(503, "The database is not reachable."))
+    )
+    app.register_error_handler(
+        UserGone,
+        lambda e: problem_response(
+            Problem(
+                401,
+                "The user of this token no longer exists or is disabled.",
+                headers={"WWW-Authenticate": 'Bearer realm="pgpsa", error="invalid_token"'},
+            )
+        ),
     )
 
     @app.errorhandler(HTTPException)

@@ -23,6 +23,7 @@ class CheckoutRequest:
     invoice_id: str
     invoice_number: str
     amount_due: Decimal
+    amount_due_minor: int  # in the currency's minor units, as Stripe counts (the database converts)
     currency: str
     client_email: str | None
     idempotency_key: str
@@ -38,11 +39,6 @@ class PaymentGateway(ABC):
     @abstractmethod
     def create_checkout(self, req: CheckoutRequest) -> CheckoutSession:
         """A hosted payment page for the invoice's balance; raises Problem 502/503 when the gateway fails."""
-
-
-def minor_units(amount: Decimal) -> int:
-    # Stripe counts in the currency's smallest unit; every currency pgpsa bills in has two decimals.
-    return int((amount * 100).to_integral_value())
 
 
 class StripeGateway(PaymentGateway):
@@ -65,7 +61,7 @@ class StripeGateway(PaymentGateway):
                     "quantity": 1,
                     "price_data": {
                         "currency": req.currency.lower(),
-                        "unit_amount": minor_units(req.amount_due),
+                        "unit_amount": req.amount_due_minor,
                         "product_data": {"name": f"Invoice {req.invoice_number}"},
                     },
                 }

@@ -6,7 +6,6 @@ payment it records, so a redelivery answers "duplicate" and changes nothing, and
 """
 
 import logging
-from decimal import Decimal
 from uuid import UUID
 
 import stripe
@@ -14,7 +13,7 @@ from flask import Blueprint, current_app, request
 
 from service.api.billing_models import WebhookReceipt
 from service.api.registry import operation
-from service.db import transaction
+from service.db import WEBHOOK_ROLE, transaction
 from service.errors import Problem
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -54,8 +53,8 @@ def _payment(event: stripe.Event) -> tuple:
     tenant, invoice = _uuid(metadata.get("tenant_id")), _uuid(metadata.get("invoice_id"))
     if event.type not in PAID_EVENTS or session.get("payment_status") != "paid" or session.get("amount_total") is None:
         return tenant, invoice, None, None, None
-    # Stripe counts cents; invoices count currency units with two decimals.
-    amount = Decimal(session["amount_total"]) / 100
+    # Stripe counts the currency's minor units; the database knows how many a currency has.
+    amount = int(session["amount_total"])
     reference = session.get("payment_intent") or session.get("id")
     return tenant, invoice, amount, str(session.get("currency") or "").upper() or None, reference
 
@@ -69,8 +68,8 @@ def stripe_event():
         # Not about one of our checkouts (none carries our metadata): there is no tenant to store it under.
         log.info("stripe event %s (%s) names no invoice: ignored", event.id, event.type)
         return WebhookReceipt(outcome="ignored")
-    # No identity: the event names its tenant, and api.record_stripe_event sets it itself.
-    with transaction() as conn:
+    # No identity: the event names its tenant, and api.record_stripe_event (the webhook role's only door) works there.
+    with transaction(role=WEBHOOK_ROLE) as conn:
         outcome = conn.execute(
             "select api.record_stripe_event(%s, %s, %s, %s, %s, %s, %s) as outcome",
             [event.id, event.type, tenant, invoice, amount, currency, reference],

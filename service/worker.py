@@ -1,52 +1,70 @@
-"""`pgpsa worker`: scheduled database work. For now the SLA sweep (event delivery comes in a later issue)."""
+"""`pgpsa worker`: scheduled database work, as the worker role (never the superuser), one tenant at a time.
+
+Each sweep runs for each tenant in its own transaction with that tenant set, so one tenant's failure is reported
+and retried on the next run without holding back the others (event delivery comes in a later issue).
+"""
 
 import time
 
 import click
 import psycopg
+from psycopg import sql
 
 from service import config
 
+WORKER_ROLE = "pgpsa_worker"
 
-def sla_sweep(conn: psycopg.Connection) -> int:
-    """Marks active stages past due as overdue, recording each escalation once; returns how many it marked.
-    Runs on the admin connection: the function visits every tenant, setting each one's context itself."""
-    with conn.transaction():
-        return conn.execute("select api.sla_sweep()").fetchone()[0]
-
-
-# Sales sweeps (seed 003 §5.1), idempotent like the SLA sweep: (SQL function, what its count means).
-SALES_SWEEPS = [
-    ("api.quote_expiry_sweep", "quote(s) expired or reminded"),
-    ("api.outstanding_deposits_sweep", "outstanding deposit(s) reported"),
+# Scheduled sweeps (seed 003 §5.1), idempotent SQL: (function, its name, what its count means).
+SWEEPS = [
+    ("api.sla_sweep", "sla sweep", "stage(s) marked overdue and escalated"),
+    ("api.quote_expiry_sweep", "quote expiry sweep", "quote(s) expired or reminded"),
+    ("api.outstanding_deposits_sweep", "outstanding deposits sweep", "outstanding deposit(s) reported"),
 ]
 
 
-def run_once(conn: psycopg.Connection) -> None:
-    marked = sla_sweep(conn)
-    click.echo(f"sla sweep: {marked} stage(s) marked overdue and escalated")
-    for function, what in SALES_SWEEPS:
-        with conn.transaction():
-            n = conn.execute(f"select {function}()").fetchone()[0]
-        click.echo(f"{function}: {n} {what}")
+def _as_worker(conn: psycopg.Connection, tenant_id=None) -> None:
+    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(WORKER_ROLE)))
+    if tenant_id is not None:
+        conn.execute(sql.SQL("set local pgpsa.tenant_id = {}").format(sql.Literal(str(tenant_id))))
+
+
+def tenants(conn: psycopg.Connection) -> list:
+    with conn.transaction():
+        _as_worker(conn)
+        return [row[0] for row in conn.execute("select api.worker_tenants()").fetchall()]
+
+
+def run_once(conn: psycopg.Connection) -> int:
+    """Every sweep for every tenant; returns how many (sweep, tenant) runs failed."""
+    failed = 0
+    totals = dict.fromkeys((function for function, _, _ in SWEEPS), 0)
+    for tenant_id in tenants(conn):
+        for function, name, _ in SWEEPS:
+            try:
+                with conn.transaction():
+                    _as_worker(conn, tenant_id)
+                    totals[function] += conn.execute(f"select {function}()").fetchone()[0]
+            except psycopg.OperationalError:
+                raise  # the connection is gone; let a supervisor restart the worker
+            except psycopg.Error as e:
+                failed += 1
+                click.echo(f"{name} failed for tenant {tenant_id}: {e.sqlstate} {e}", err=True)
+    for function, name, what in SWEEPS:
+        click.echo(f"{name}: {totals[function]} {what}")
+    return failed
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="run every job once and exit")
 @click.option("--interval", type=float, default=None, help="seconds between runs [PGPSA_WORKER_INTERVAL, 60]")
 def worker(once: bool, interval: float | None):
-    """Run the scheduled sweeps on the admin connection, once or in a loop."""
+    """Run the scheduled sweeps as the worker role, once or in a loop."""
     interval = interval if interval is not None else config.defaults()["WORKER_INTERVAL"]
-    with psycopg.connect(config.admin_database_url(), autocommit=True) as conn:
+    with psycopg.connect(config.service_database_url(), autocommit=True) as conn:
         if once:
-            run_once(conn)
+            if run_once(conn):
+                raise SystemExit(1)
             return
         while True:
-            try:
-                run_once(conn)
-            except psycopg.OperationalError:
-                raise  # the connection is gone; let a supervisor restart the worker
-            except psycopg.Error as e:
-                # One failed sweep must not stop the schedule; the next run tries again.
-                click.echo(f"sla sweep failed: {e.sqlstate} {e}", err=True)
+            run_once(conn)
             time.sleep(interval)

@@ -98,8 +98,8 @@ def test_expired_forged_and_malformed_tokens_are_401(app, client, make_tenant, l
         problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
-def test_token_of_a_user_that_does_not_exist_sees_nothing(app, client, problem):
+def test_token_of_a_user_that_does_not_exist_is_refused_everywhere(app, client, problem):
     headers = {"Authorization": f"Bearer {_token(app)}"}
     problem(client.get("/api/v1/me", headers=headers), 401)
-    r = client.get("/api/v1/clients", headers=headers)
-    assert r.status_code == 200 and r.get_json()["data"] == []
+    body = problem(client.get("/api/v1/clients", headers=headers), 401)
+    assert "no longer exists or is disabled" in body["detail"]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from delivery_support import TEMPLATE, make_project, move, ok, stage_coded, task_named
 
-from service.admin import seed_demo
+from service.admin import act_as_service, seed_demo
 
 
 @pytest.fixture
@@ -207,15 +207,18 @@ def test_demo_seed_shows_every_health_colour_and_is_idempotent(app, client, admi
     for _ in range(2):
         result = runner.invoke(seed_demo)
         assert result.exit_code == 0, result.output
-    tenant_id = admin.execute("select id from app.tenants where slug = 'demo'").fetchone()[0]
-    # The api views answer for the request's tenant, as a DBA at psql would set it.
-    admin.execute("select set_config('pgpsa.tenant_id', %s, false)", [str(tenant_id)])
-    rows = admin.execute(
-        "select h.health, p.status from api.project_health as h join app.projects as p on p.id = h.project_id"
-        " where p.tenant_id = %s and p.order_id is null",  # the sales demo adds an accepted order's project
-        [tenant_id],
-    ).fetchall()
-    admin.execute("select set_config('pgpsa.tenant_id', '', false)")
+    tenant_id, manager = admin.execute(
+        "select t.id, u.id from app.tenants as t join app.users as u on u.tenant_id = t.id"
+        " where t.slug = 'demo' and u.email = 'manager@demo.test'"
+    ).fetchone()
+    # The api views answer for a user of a tenant: a DBA at psql acts as the service would for the demo manager.
+    with admin.transaction():
+        act_as_service(admin, "pgpsa_staff", tenant_id=tenant_id, user_id=manager)
+        rows = admin.execute(
+            "select h.health, p.status from api.project_health as h join api.projects as p on p.id = h.project_id"
+            " where p.order_id is null",  # the sales demo adds an accepted order's project
+        ).fetchall()
+        admin.execute("reset session authorization")
     assert {health for health, _ in rows} == {"green", "yellow", "red"}
     assert {"planning", "active", "on_hold", "completed"} <= {status for _, status in rows}
     assert len(rows) == 6  # the second run made nothing new

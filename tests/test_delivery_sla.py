@@ -28,6 +28,13 @@ def test_worker_marks_a_late_stage_overdue_and_escalates_once(client, make_tenan
     stage = stage_coded(ok(client.get(f"/api/v1/projects/{p['id']}", headers=m)), "design")
     assert stage["status"] == "overdue" and stage["isOverdue"] and stage["escalatedAt"]
     assert escalations() == 1
+    # As the worker role through the service's login, never as the superuser.
+    who = admin.execute(
+        "select db_login, db_role from audit.audit_log where tenant_id = %s and table_name = 'app.stages'"
+        " and action = 'update' and new_values ->> 'status' = 'overdue'",
+        [t.id],
+    ).fetchall()
+    assert who == [("pgpsa_service", "pgpsa_worker")]
 
     second = CliRunner().invoke(worker, ["--once"])
     assert second.exit_code == 0, second.output

@@ -1,7 +1,9 @@
--- Permissions: the role map (app.role_permissions) plus per-user grants and revokes (app.user_permissions).
+-- Permissions: the role map (app.role_permissions) plus per-user grants and revokes (app.user_permissions), and the
+-- declaration of which permission each table command needs (internal.table_permissions).
 
 -- True when the current user holds p exactly, through "<resource>:*", or through "*"; a user revoke wins.
--- Reads the tables: the truth, but about 15 µs a call. Policies use has_permission below.
+-- Reads the tables: the truth, but about 15 µs a call. Policies use has_permission below. It reads only the
+-- current user's own rows, which is why a request role may call it (it is on the definer allowlist).
 create or replace function internal.lookup_permission(p text) returns boolean
 language sql stable security definer set search_path = ''
 begin atomic
@@ -53,22 +55,26 @@ begin atomic
 end;
 
 -- The value the service puts in pgpsa.permissions for a request: '<user id>|<permission>,<permission>,...'.
+-- NULL when the user does not exist or is disabled: the service answers 401 then, whatever the token says.
 create or replace function internal.permission_cache() returns text
 language sql stable security definer set search_path = ''
 begin atomic
-    select internal.current_user_id()::text || '|' || array_to_string(internal.current_permissions(), ',');
+    select u.id::text || '|' || array_to_string(internal.current_permissions(), ',')
+    from app.users as u
+    where u.tenant_id = internal.current_tenant_id() and u.id = internal.current_user_id() and u.disabled_at is null;
 end;
 
 -- What policies call. A plain expression the planner inlines, so a policy costs no function call per row:
--- it trusts pgpsa.permissions only when that cache was made for the current user, else it asks the tables.
--- A caller able to set pgpsa.permissions can set pgpsa.user_id too, so the cache grants nothing more.
+-- it trusts pgpsa.permissions only in a trusted session (the service sets both settings) and only when that cache
+-- was made for the current user; a bound login (which can SET anything) always asks the tables.
 create or replace function internal.has_permission(p text) returns boolean
 language sql stable parallel safe
 begin atomic
     select
         case
             when
-                split_part(current_setting('pgpsa.permissions', true), '|', 1)
+                internal.trusted_session()
+                and split_part(current_setting('pgpsa.permissions', true), '|', 1)
                 = nullif(current_setting('pgpsa.user_id', true), '')
                 then p = any(string_to_array(split_part(current_setting('pgpsa.permissions', true), '|', 2), ','))
             else internal.lookup_permission(p)
@@ -89,5 +95,40 @@ begin
 end;
 $$;
 
-grant execute on function internal.has_permission(text), internal.lookup_permission(text),
-internal.current_permissions(), internal.permission_cache(), internal.require_permission(text) to pgpsa_staff;
+-- A table of internal.table_permissions: named without its schema when it is in app.
+create or replace function internal.declared_table(p_name text) returns regclass
+language sql stable set search_path = ''
+begin atomic
+    select (case when p_name like '%.%' then p_name else 'app.' || p_name end)::regclass;
+end;
+
+-- The api functions' check, from the same declaration the policies are generated from: the caller must hold one
+-- of the permissions internal.table_permissions names for this command on this table (PT403 in words otherwise).
+create or replace function internal.require_access(p_table text, p_command text) returns void
+language plpgsql stable set search_path = ''
+as $$
+declare
+    needed text[] := (
+        select tp.permissions from internal.table_permissions as tp
+        where tp.table_name = p_table and tp.command = p_command
+    );
+begin
+    if needed is null then
+        raise exception 'no permission is declared for % on app.%', p_command, p_table;
+    end if;
+    if cardinality(needed) > 0 and not exists (select from unnest(needed) as n where internal.has_permission(n)) then
+        raise exception using
+            errcode = 'PT403',
+            message = format('You need the %s permission to do this.', array_to_string(needed, ' or ')),
+            hint = 'Ask a manager or admin of your firm to grant it.';
+    end if;
+end;
+$$;
+
+-- Policies call has_permission (and so lookup_permission) on behalf of every caller; db/policies/9000_doors.sql
+-- grants them to the request roles too.
+grant execute on function internal.has_permission(text), internal.lookup_permission(text)
+to pgpsa_door_api, pgpsa_door_bi;
+grant execute on function internal.current_permissions(), internal.permission_cache(),
+internal.require_permission(text), internal.require_access(text, text), internal.declared_table(text)
+to pgpsa_door_api;

@@ -19,6 +19,3 @@ begin atomic
         )
     );
 end;
-
-grant usage on schema api to pgpsa_staff, pgpsa_portal;
-grant execute on function api.constraint_message(text, text, text) to pgpsa_staff, pgpsa_portal;

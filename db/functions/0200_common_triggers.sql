@@ -49,11 +49,12 @@ $$;
 
 -- Arguments: the primary key columns, then the columns never copied into the log (secrets), comma-separated.
 -- Statement-level over the transition tables, so a set-based write is audited by one insert, not a call per row.
--- Runs as the writer (security invoker), so the log rows are added with the writer's role and tenant.
+-- Runs as the owner (security definer): no door and no request role may write the log, so none can forge a row;
+-- each row names the login (session_user) and the request role the change was made under.
 -- The per-row expressions (row key, secrets removed) are written into the statement once per call, so each row
 -- costs one to_jsonb and one hash: billing 2,000 tasks audits them in tens of milliseconds.
 create or replace function audit.tg__audit() returns trigger
-language plpgsql set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
     row_key text := (
@@ -66,12 +67,12 @@ begin
     if tg_op in ('INSERT', 'DELETE') then
         execute format($sql$
             insert into audit.audit_log (
-                tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
-                payload_hash, %s
+                tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
+                row_key, payload_hash, %s
             )
             select
-                r.tenant_id, internal.current_user_id(), internal.current_contact_id(),
-                internal.current_request_id(), internal.current_ip(), $1, $2, %s,
+                r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
+                internal.current_request_role(), internal.current_request_id(), internal.current_ip(), $1, $2, %s,
                 encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), r.j
             from (select t.tenant_id, to_jsonb(t)%s as j from %I as t) as r
         $sql$,
@@ -87,12 +88,12 @@ begin
                 from old_rows as o join new_rows as n using (%s)
             )
             insert into audit.audit_log (
-                tenant_id, actor_user_id, actor_contact_id, request_id, ip, action, table_name, row_key,
-                payload_hash, old_values, new_values
+                tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
+                row_key, payload_hash, old_values, new_values
             )
             select
-                r.tenant_id, internal.current_user_id(), internal.current_contact_id(),
-                internal.current_request_id(), internal.current_ip(), 'update', $1, %s,
+                r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
+                internal.current_request_role(), internal.current_request_id(), internal.current_ip(), 'update', $1, %s,
                 encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), d.old_values, d.new_values
             from r
             cross join lateral (
@@ -126,7 +127,4 @@ drop trigger if exists trg_audit_log_100_no_truncate on audit.audit_log;
 create trigger trg_audit_log_100_no_truncate before truncate on audit.audit_log
 for each statement execute function audit.tg_audit_log__append_only();
 
-grant usage on schema audit to pgpsa_staff, pgpsa_portal;
-grant execute on function
-internal.tg__touch_updated_at(), audit.tg__audit(), internal.transition_refusal(regclass, text, text)
-to pgpsa_staff, pgpsa_portal;
+grant execute on function internal.transition_refusal(regclass, text, text) to pgpsa_door_api;

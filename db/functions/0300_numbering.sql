@@ -12,4 +12,4 @@ begin atomic
         || lpad(c.last_value::text, 6, '0');
 end;
 
-grant execute on function internal.next_document_number(text) to pgpsa_staff, pgpsa_portal;
+grant execute on function internal.next_document_number(text) to pgpsa_door_api;

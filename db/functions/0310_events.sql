@@ -14,4 +14,4 @@ begin atomic
     returning id;
 end;
 
-grant execute on function internal.record_event(text, text, uuid, jsonb) to pgpsa_staff, pgpsa_portal;
+grant execute on function internal.record_event(text, text, uuid, jsonb) to pgpsa_door_api;

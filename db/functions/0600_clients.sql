@@ -166,6 +166,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.not_found(text, uuid) to pgpsa_staff, pgpsa_portal;
-grant execute on function api.create_client(jsonb), api.update_client(uuid, jsonb), api.archive_client(uuid),
-api.create_contact(uuid, jsonb), api.update_contact(uuid, jsonb), api.archive_contact(uuid) to pgpsa_staff;
+grant execute on function internal.not_found(text, uuid) to pgpsa_door_api;

@@ -119,7 +119,6 @@ begin
 end;
 $$;
 
-
 -- The door: checks projects:write, then calls internal.create_project (which rules call directly).
 create or replace function api.create_project(p jsonb) returns uuid
 language sql volatile set search_path = ''
@@ -146,6 +145,5 @@ begin
 end;
 $$;
 
-grant execute on function internal.create_project(jsonb) to pgpsa_staff;
-grant execute on function api.create_template(jsonb), internal.template_for_type(text),
-internal.clone_template(uuid, uuid), api.create_project(jsonb), api.update_project(uuid, jsonb) to pgpsa_staff;
+grant execute on function internal.create_project(jsonb) to pgpsa_door_api;
+grant execute on function internal.template_for_type(text), internal.clone_template(uuid, uuid) to pgpsa_door_api;

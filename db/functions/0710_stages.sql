@@ -144,7 +144,6 @@ begin
 end;
 $$;
 
-
 -- The door: checks projects:write, then calls internal.start_stage (which rules call directly).
 create or replace function api.start_stage(p_project_id uuid, p_stage_id uuid) returns uuid
 language sql volatile set search_path = ''
@@ -189,31 +188,21 @@ create trigger trg_projects_100_status before update of status on app.projects
 for each row execute function internal.tg_projects__status();
 
 -- SLA sweep (seed 003 §8.1 scenario 4): active stages past due become overdue; the status change records the
--- stage.overdue event (the escalation) once, so running the sweep again changes nothing more. The worker runs it
--- as the owner, tenant by tenant with the tenant set, so RLS stays on.
+-- stage.overdue event (the escalation) once, so running the sweep again changes nothing more. The worker (as
+-- pgpsa_worker) runs it once per tenant with that tenant set; it runs as the owner in that tenant only.
 create or replace function api.sla_sweep() returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-    tenant uuid;
-    marked integer := 0;
-    n integer;
+    marked integer;
 begin
-    for tenant in select t.id from app.tenants as t loop
-        perform set_config('pgpsa.tenant_id', tenant::text, true);
-        update app.stages as s set status = 'overdue', escalated_at = now()
-        where s.tenant_id = tenant and s.status in ('active', 'revision') and s.due_at < now();
-        get diagnostics n = row_count;
-        marked := marked + n;
-    end loop;
-    perform set_config('pgpsa.tenant_id', '', true);
+    update app.stages as s set status = 'overdue', escalated_at = now()
+    where s.tenant_id = internal.current_tenant_id() and s.status in ('active', 'revision') and s.due_at < now();
+    get diagnostics marked = row_count;
     return marked;
 end;
 $$;
 
-grant execute on function internal.start_stage(uuid, uuid) to pgpsa_staff;
-grant execute on function internal.task_done_statuses() to pgpsa_bi;
-grant execute on function internal.task_done_statuses(),
-internal.stage_open_tasks(uuid, uuid),
-internal.find_stage(uuid, uuid),
-api.start_stage(uuid, uuid), api.complete_stage(uuid, uuid) to pgpsa_staff;
+grant execute on function internal.start_stage(uuid, uuid) to pgpsa_door_api;
+
+grant execute on function internal.stage_open_tasks(uuid, uuid), internal.find_stage(uuid, uuid) to pgpsa_door_api;

@@ -223,5 +223,5 @@ begin
 end;
 $$;
 
-grant execute on function internal.task_has_attachment(uuid, uuid), internal.set_task_assignees(uuid, jsonb),
-api.create_task(jsonb), api.update_task(uuid, jsonb) to pgpsa_staff;
+grant execute on function internal.task_has_attachment(uuid, uuid), internal.set_task_assignees(uuid, jsonb) to
+pgpsa_door_api;

@@ -141,5 +141,4 @@ begin atomic
     returning id;
 end;
 
-grant execute on function internal.task_billing(uuid, uuid), api.log_time(uuid, jsonb),
-api.update_time_entry(uuid, jsonb), api.delete_time_entry(uuid), api.add_comment(uuid, jsonb) to pgpsa_staff;
+grant execute on function internal.task_billing(uuid, uuid) to pgpsa_door_api;

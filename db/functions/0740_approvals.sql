@@ -161,6 +161,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.token_hash(text), api.request_approval(uuid, jsonb),
-api.remind_approval(uuid) to pgpsa_staff;
-grant execute on function api.decide_approval(text, text, text) to pgpsa_staff, pgpsa_portal;
+grant execute on function internal.token_hash(text) to pgpsa_door_api;

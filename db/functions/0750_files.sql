@@ -113,7 +113,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.task_attachment_limit(),
-api.create_file(jsonb),
-api.confirm_file(uuid, bigint, text),
-api.discard_file(uuid), api.delete_file(uuid), api.log_file_access(uuid) to pgpsa_staff;
+grant execute on function internal.task_attachment_limit() to pgpsa_door_api;

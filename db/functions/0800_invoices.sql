@@ -182,7 +182,6 @@ begin atomic
     returning id;
 end;
 
-
 -- The door: checks invoices:write, then calls internal.add_invoice_line (which rules call directly).
 create or replace function api.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
@@ -211,7 +210,6 @@ begin
     return invoice;
 end;
 $$;
-
 
 -- The door: checks invoices:write, then calls internal.create_invoice (which rules call directly).
 create or replace function api.create_invoice(p jsonb) returns uuid
@@ -307,7 +305,6 @@ begin
 end;
 $$;
 
-
 -- The door: checks invoices:write, then calls internal.send_invoice (which rules call directly).
 create or replace function api.send_invoice(p_id uuid) returns uuid
 language sql volatile security definer set search_path = ''
@@ -342,8 +339,6 @@ $$;
 
 -- Invoker cores stay behind the RLS write policies; internal.send_invoice runs as the owner, so only its door
 -- (api.send_invoice, which checks invoices:write) may call it.
-grant execute on function internal.add_invoice_line(uuid, jsonb), internal.create_invoice(jsonb) to pgpsa_staff;
+grant execute on function internal.add_invoice_line(uuid, jsonb), internal.create_invoice(jsonb) to pgpsa_door_api;
 grant execute on function internal.invoice_amounts(uuid, uuid), internal.settlement_status(uuid, uuid),
-internal.find_invoice(uuid), api.add_invoice_line(uuid, jsonb), api.create_invoice(jsonb),
-api.update_invoice(uuid, jsonb), api.delete_invoice_line(uuid), api.delete_invoice(uuid), api.send_invoice(uuid),
-api.void_invoice(uuid, text) to pgpsa_staff;
+internal.find_invoice(uuid) to pgpsa_door_api;

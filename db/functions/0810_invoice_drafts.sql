@@ -79,5 +79,3 @@ begin
     return invoice;
 end;
 $$;
-
-grant execute on function api.generate_invoice_draft(uuid, jsonb) to pgpsa_staff;

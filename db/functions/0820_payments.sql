@@ -167,6 +167,3 @@ begin
     return p_application_id;
 end;
 $$;
-
-grant execute on function api.record_payment(jsonb), api.apply_payment(uuid, jsonb), api.unapply_payment(uuid)
-to pgpsa_staff;

@@ -36,4 +36,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.deposit_outstanding(uuid, uuid) to pgpsa_staff;
+grant execute on function internal.deposit_outstanding(uuid, uuid) to pgpsa_door_api;

@@ -1,11 +1,27 @@
 -- Stripe: checkout attempts with an idempotency key derived from the invoice and the attempt, and webhook events
 -- stored by event id in the same transaction as their effect (a replay is a no-op; a paid invoice never moves back).
 
+-- Money in a currency's minor units (what Stripe counts): 12.34 USD is 1234, 1234 JPY is 1234, 1.234 KWD is 1234.
+create or replace function internal.to_minor_units(p_amount numeric, p_currency text) returns bigint
+language sql stable set search_path = ''
+begin atomic
+    select (p_amount * 10 ^ c.minor_units)::bigint from app.currencies as c
+    where c.code = p_currency;
+end;
+
+create or replace function internal.from_minor_units(p_amount bigint, p_currency text) returns numeric
+language sql stable set search_path = ''
+begin atomic
+    select p_amount / (10 ^ c.minor_units)::numeric from app.currencies as c
+    where c.code = p_currency;
+end;
+
 -- An attempt not yet given a session, for the same amount, is reused with its key: if Stripe made the session but we
 -- never recorded it, the retry gets that same session back instead of a second one.
 create or replace function api.begin_stripe_checkout(p_invoice_id uuid)
 returns table (
-    attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text
+    attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text,
+    amount_due_minor bigint
 )
 language plpgsql volatile set search_path = ''
 as $$
@@ -13,7 +29,7 @@ declare
     invoice record;
     open_attempt record;
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('stripe_checkouts', 'insert');
     select i.id, i.invoice_number, i.status, i.balance_due, i.currency, c.email into invoice
     from api.invoices as i join app.clients as c on c.tenant_id = internal.current_tenant_id() and c.id = i.client_id
     where i.id = p_invoice_id;
@@ -34,7 +50,7 @@ begin
             invoice.balance_due);
     end if;
     return query select open_attempt.attempt, open_attempt.idempotency_key, invoice.invoice_number, invoice.balance_due,
-        invoice.currency::text, invoice.email::text;
+        invoice.currency::text, invoice.email::text, internal.to_minor_units(invoice.balance_due, invoice.currency);
 end;
 $$;
 
@@ -49,11 +65,14 @@ begin atomic
     returning s.id;
 end;
 
--- A webhook has no signed-in user: this runs as the owner and sets the tenant named in the event's metadata
--- (the service verified the signature first). Outcome: applied, duplicate, already_paid or ignored.
--- Money received is always recorded: for a paid invoice it stays on the payment, unapplied, for a person to refund.
+-- A webhook has no signed-in user: this runs as the owner, for pgpsa_webhook only, and works in the tenant the
+-- event's metadata names (the service verified Stripe's signature first) and only on an invoice for which that
+-- tenant started a checkout: an event cannot reach an invoice we never offered for payment. The amount comes in the
+-- currency's minor units, as Stripe counts it. Outcome: applied, duplicate, already_paid or ignored. Money received
+-- is always recorded: for a paid invoice it stays on the payment, unapplied, for a person to refund.
+drop function if exists api.record_stripe_event(text, text, uuid, uuid, numeric, text, text);
 create or replace function api.record_stripe_event(
-    p_event_id text, p_event_type text, p_tenant_id uuid, p_invoice_id uuid, p_amount numeric, p_currency text,
+    p_event_id text, p_event_type text, p_tenant_id uuid, p_invoice_id uuid, p_amount_minor bigint, p_currency text,
     p_reference text
 ) returns text
 language plpgsql volatile security definer set search_path = ''
@@ -61,40 +80,45 @@ as $$
 declare
     caller_tenant text := current_setting('pgpsa.tenant_id', true);
     invoice record;
+    amount numeric;
     payment uuid;
     outcome text;
-    pays boolean := coalesce(p_event_type in (
-        'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'invoice.paid'
-    ) and p_amount > 0, false);
 begin
     if not exists (select from app.tenants as t where t.id = p_tenant_id) then
         return 'ignored';  -- nothing to store it under; Stripe is told it arrived, so it stops redelivering
     end if;
     perform set_config('pgpsa.tenant_id', p_tenant_id::text, true);
     -- Lock the invoice first: a replay racing this one waits here, then finds the event stored.
-    select i.id, i.status, i.client_id into invoice from app.invoices as i
-    where i.tenant_id = p_tenant_id and i.id = p_invoice_id for update;
+    select i.id, i.status, i.client_id, i.currency into invoice from app.invoices as i
+    where i.tenant_id = p_tenant_id and i.id = p_invoice_id
+      and exists (select from app.stripe_checkouts as s where s.tenant_id = i.tenant_id and s.invoice_id = i.id)
+    for update;
     if exists (select from app.stripe_events as e where e.tenant_id = p_tenant_id and e.event_id = p_event_id) then
         perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
         return 'duplicate';
     end if;
-    if invoice.id is null or not pays then
+    if invoice.currency is not null and upper(p_currency) = invoice.currency then
+        amount := internal.from_minor_units(p_amount_minor, invoice.currency);
+    end if;
+    if invoice.id is null or amount is null or amount <= 0 or p_event_type not in (
+        'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'invoice.paid'
+    ) then
         outcome := 'ignored';
     else
         insert into app.payments (tenant_id, payment_number, client_id, method, reference, amount, currency)
         values (
-            p_tenant_id, internal.next_document_number('payment'), invoice.client_id, 'stripe', p_reference, p_amount,
-            upper(coalesce(p_currency, 'USD'))
+            p_tenant_id, internal.next_document_number('payment'), invoice.client_id, 'stripe', p_reference, amount,
+            invoice.currency
         ) returning id into payment;
         perform internal.record_event('payment.posted', 'payment', payment,
-            jsonb_build_object('amount', p_amount, 'method', 'stripe', 'stripe_event_id', p_event_id));
+            jsonb_build_object('amount', amount, 'method', 'stripe', 'stripe_event_id', p_event_id));
         if invoice.status = 'paid' then
             outcome := 'already_paid';
         elsif invoice.status in ('sent', 'partial') then
             -- More than the balance stays on the payment, unapplied.
             insert into app.payment_applications (tenant_id, payment_id, invoice_id, amount)
-            select p_tenant_id, payment, p_invoice_id, least(p_amount, i.balance_due)
-            from api.invoices as i where i.id = p_invoice_id;
+            select p_tenant_id, payment, p_invoice_id, least(amount, m.total - m.paid)
+            from internal.invoice_amounts(p_tenant_id, p_invoice_id) as m;
             outcome := 'applied';
         else
             outcome := 'ignored';
@@ -107,5 +131,5 @@ begin
 end;
 $$;
 
-grant execute on function api.begin_stripe_checkout(uuid), api.record_stripe_checkout(uuid, integer, text, text),
-api.record_stripe_event(text, text, uuid, uuid, numeric, text, text) to pgpsa_staff;
+grant execute on function internal.to_minor_units(numeric, text), internal.from_minor_units(bigint, text)
+to pgpsa_door_api;

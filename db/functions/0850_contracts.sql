@@ -344,9 +344,5 @@ begin
 end;
 $$;
 
-grant execute on function internal.assignment_status(boolean, timestamptz, date, date, text, date),
-internal.add_contract_lines(uuid, jsonb), internal.find_client_contract(uuid), api.create_contract_template(jsonb),
-api.create_contract(jsonb), api.instantiate_contract(uuid, uuid, jsonb), api.create_renewal_draft(uuid),
-api.assign_contract(uuid, jsonb), api.activate_client_contract(uuid), api.terminate_client_contract(uuid, date),
-api.unassign_client_contract(uuid), api.update_contract(uuid, jsonb) to pgpsa_staff;
-grant execute on function internal.assignment_status(boolean, timestamptz, date, date, text, date) to pgpsa_bi;
+grant execute on function internal.add_contract_lines(uuid, jsonb), internal.find_client_contract(uuid) to
+pgpsa_door_api;

@@ -114,7 +114,3 @@ begin atomic
         and f.visibility = 'customer' and f.state = 'available'
     order by c.name, f.file_name;
 end;
-
-grant execute on function api.bill_client_contracts(uuid, date, date, jsonb) to pgpsa_staff;
-grant usage on schema portal to pgpsa_portal;
-grant execute on function portal.contract_documents() to pgpsa_portal;

@@ -146,6 +146,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.deposit_percent(uuid), internal.allows_negative_stock(uuid),
-api.update_sales_settings(jsonb), api.create_product(jsonb), api.update_product(uuid, jsonb),
-api.set_labor_rate(jsonb), api.create_lead(jsonb), api.update_lead(uuid, jsonb) to pgpsa_staff;
+grant execute on function internal.deposit_percent(uuid), internal.allows_negative_stock(uuid) to pgpsa_door_api;

@@ -291,6 +291,4 @@ begin atomic
 end;
 
 grant execute on function internal.quote_stamp_columns(), internal.line_from_product(jsonb),
-internal.find_quote(uuid), internal.move_quote(uuid, text, text), api.add_quote_item(uuid, jsonb),
-api.create_quote(jsonb), api.update_quote(uuid, jsonb), api.delete_quote(uuid), api.send_quote(uuid),
-api.reject_quote(uuid, text) to pgpsa_staff;
+internal.find_quote(uuid), internal.move_quote(uuid, text, text) to pgpsa_door_api;

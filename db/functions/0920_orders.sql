@@ -365,5 +365,4 @@ end;
 $$;
 
 grant execute on function internal.order_deposit_received(uuid, uuid), internal.order_project(uuid, uuid),
-internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid), api.accept_quote(uuid), api.create_order(jsonb),
-api.update_order(uuid, jsonb), api.record_order_deposit(uuid, jsonb) to pgpsa_staff;
+internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid) to pgpsa_door_api;

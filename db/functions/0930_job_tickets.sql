@@ -85,5 +85,4 @@ begin
 end;
 $$;
 
-grant execute on function internal.find_job_ticket(text), internal.current_stage(uuid, uuid),
-api.scan_job_ticket(text, text), api.create_job_ticket(uuid) to pgpsa_staff;
+grant execute on function internal.find_job_ticket(text), internal.current_stage(uuid, uuid) to pgpsa_door_api;

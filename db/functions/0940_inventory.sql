@@ -152,6 +152,3 @@ begin atomic
     )
     returning id;
 end;
-
-grant execute on function api.create_inventory_location(jsonb), api.set_reorder_point(uuid, uuid, numeric),
-api.record_stock_movement(jsonb) to pgpsa_staff;

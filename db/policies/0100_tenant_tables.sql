@@ -1,6 +1,31 @@
--- One place for what every tenant table gets: forced RLS scoped to the request's tenant, the BI reader's
--- tenant binding, the audit trigger and the updated_at trigger. A tenant table is a table in schema app
--- (or audit) with a tenant_id column; adding one in a migration is enough, the next `db up` equips it.
+-- One place for what every tenant table gets: forced RLS scoped to the request's tenant for the owner and the
+-- doors, the audit trigger and the updated_at trigger. A tenant table is a table in schema app (or audit) with a
+-- tenant_id column; adding one in a migration is enough, the next `db up` equips it.
+-- Every policy and every grant on app, audit and internal tables is made afresh by the policy files, so none
+-- outlives its file: this one drops them all first (the files after it run in the same transaction).
+
+do $$
+declare
+    p record;
+    r text;
+begin
+    foreach r in array array[
+        'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook',
+        'pgpsa_worker', 'pgpsa_bi', 'pgpsa_service'
+    ] loop
+        execute format('revoke all on all tables in schema app, audit, internal from %I', r);
+        execute format('revoke all on all sequences in schema app, audit, internal from %I', r);
+    end loop;
+    for p in
+        select pol.polname, n.nspname, c.relname from pg_policy as pol
+        join pg_class as c on c.oid = pol.polrelid
+        join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname in ('app', 'audit')
+    loop
+        execute format('drop policy %I on %I.%I', p.polname, p.nspname, p.relname);
+    end loop;
+end
+$$;
 
 do $$
 declare
@@ -19,17 +44,12 @@ begin
         execute format('alter table %I.%I enable row level security', t.schema_name, t.table_name);
         execute format('alter table %I.%I force row level security', t.schema_name, t.table_name);
 
-        execute format('drop policy if exists tenant_isolation on %I.%I', t.schema_name, t.table_name);
+        -- The doors read and write as the request's tenant (a bound login's own tenant), and so does the owner.
         execute format(
-            'create policy tenant_isolation on %I.%I as permissive for all to pgpsa_staff, pgpsa_owner '
+            'create policy tenant_isolation on %I.%I as permissive for all '
+            'to pgpsa_owner, pgpsa_door_api, pgpsa_door_bi '
             'using (tenant_id = internal.current_tenant_id()) '
             'with check (tenant_id = internal.current_tenant_id())',
-            t.schema_name, t.table_name
-        );
-        execute format('drop policy if exists tenant_isolation_bi on %I.%I', t.schema_name, t.table_name);
-        execute format(
-            'create policy tenant_isolation_bi on %I.%I as permissive for select to pgpsa_bi '
-            'using (tenant_id = internal.bi_tenant_id(current_user))',
             t.schema_name, t.table_name
         );
 
@@ -44,11 +64,17 @@ begin
             );
         end loop;
         -- A derived log (its guard trigger is trg_<table>_100_derived_log) copies changes that are audited
-        -- already; auditing its rows too would store each change twice.
+        -- already; auditing its rows too would store each change twice. Its owner-run trigger writes in the tenant
+        -- of the row it copies, which RLS already checked for the writer (a superuser's own write has no request
+        -- tenant, and is logged too).
         if exists (
             select from pg_trigger as tg
             where tg.tgrelid = t.oid and tg.tgname = format('trg_%s_100_derived_log', t.table_name)
         ) then
+            execute format(
+                'create policy derived_by_trigger on %I.%I for insert to pgpsa_owner with check (true)',
+                t.schema_name, t.table_name
+            );
             continue;
         end if;
 

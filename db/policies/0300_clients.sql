@@ -1,38 +1,19 @@
--- Who may see and change clients and contacts: clients:read to see, clients:write to change, nobody deletes.
--- The permission policies have no column reference, so the planner checks them once per query.
+-- Grants on clients and contacts to the api door: clients:read to see, clients:write to change, nobody deletes
+-- (the permission policies come from 0110_permissions.sql).
 
-drop policy if exists clients_read on app.clients;
-create policy clients_read on app.clients as restrictive for select to pgpsa_staff
-using (internal.has_permission('clients:read'));
-drop policy if exists clients_insert on app.clients;
-create policy clients_insert on app.clients as restrictive for insert to pgpsa_staff
-with check (internal.has_permission('clients:write'));
-drop policy if exists clients_update on app.clients;
-create policy clients_update on app.clients as restrictive for update to pgpsa_staff
-using (internal.has_permission('clients:write'));
-
-drop policy if exists contacts_read on app.contacts;
-create policy contacts_read on app.contacts as restrictive for select to pgpsa_staff
-using (internal.has_permission('clients:read'));
-drop policy if exists contacts_insert on app.contacts;
-create policy contacts_insert on app.contacts as restrictive for insert to pgpsa_staff
-with check (internal.has_permission('clients:write'));
-drop policy if exists contacts_update on app.contacts;
-create policy contacts_update on app.contacts as restrictive for update to pgpsa_staff
-using (internal.has_permission('clients:write'));
-
--- tax_id_encrypted is written (through api functions) but never selected by staff: internal.client_tax_id reads it.
+-- tax_id_encrypted is written (through api functions) but never selected by the door: internal.client_tax_ids,
+-- an owner view, decrypts it for holders of clients:tax_id.
 grant select (
     tenant_id, id, account_code, name, channel, phone, email, billing_address, shipping_address,
     created_at, updated_at, archived_at
-) on app.clients to pgpsa_staff;
+) on app.clients to pgpsa_door_api;
 grant insert (
     tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted
-) on app.clients to pgpsa_staff;
+) on app.clients to pgpsa_door_api;
 grant update (
     account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted, archived_at
-) on app.clients to pgpsa_staff;
+) on app.clients to pgpsa_door_api;
 grant select, insert (tenant_id, client_id, name, role, phone, email, is_primary),
-update (name, role, phone, email, is_primary, archived_at) on app.contacts to pgpsa_staff;
+update (name, role, phone, email, is_primary, archived_at) on app.contacts to pgpsa_door_api;
 
-grant select (tenant_id, id, account_code, name, channel, created_at, archived_at) on app.clients to pgpsa_bi;
+grant select (tenant_id, id, account_code, name, channel, created_at, archived_at) on app.clients to pgpsa_door_bi;

@@ -108,11 +108,11 @@ from api.projects as p
 where p.name = 'Foxtrot gym signage' and p.status = 'planning';
 
 -- Design and survey work goes to the demo designer, print and install to production (the staff directory,
--- app.users, is readable by every staff member).
+-- api.users, is readable by every staff member).
 select api.update_task(t.id, jsonb_build_object('assignee_ids', jsonb_build_array(u.id)))
 from api.tasks as t
 inner join api.projects as p on t.project_id = p.id
-inner join app.users as u
+inner join api.users as u
     on u.email = case
         when t.title in ('Print banner', 'Hem and grommets', 'Deliver and install', 'Fabricate sign', 'Install sign')
             then 'production@demo.test'

@@ -124,10 +124,12 @@ inner join api.orders as o on t.order_id = o.id
 cross join lateral api.scan_job_ticket(t.ticket_code, 'prepress') as s
 where o.po_number = 'PO-ACME-2291' and t.last_scanned_at is null;
 
--- Time passes for "Festival signs" (valid until today): as the worker would tomorrow, the sweep expires it. The
--- sweep runs as the owner across tenants, so this step leaves the manager's role and restores the tenant after.
+-- Time passes for "Festival signs" (valid until today): as the worker would tomorrow, the sweep expires it. Moving a
+-- quote's dates back is no rule's business, so this step leaves the service's login (the superuser does it with
+-- triggers off), then runs the sweep as the worker does and comes back as the demo manager.
 select set_config('seed.tenant_id', current_setting('pgpsa.tenant_id'), true);
-reset role;
+select set_config('seed.user_id', current_setting('pgpsa.user_id'), true);
+reset session authorization;
 select set_config('session_replication_role', 'replica', true)
 where exists (select from app.quotes as q where q.title = 'Festival signs' and q.status = 'sent');
 update app.quotes set
@@ -136,6 +138,7 @@ where
     tenant_id = current_setting('seed.tenant_id')::uuid and title = 'Festival signs' and status = 'sent'
     and valid_until >= current_date;
 select set_config('session_replication_role', 'origin', true);
+set local session authorization pgpsa_service;
+set local role pgpsa_worker;
 select api.quote_expiry_sweep();
-select set_config('pgpsa.tenant_id', current_setting('seed.tenant_id'), true);
 set local role pgpsa_staff;

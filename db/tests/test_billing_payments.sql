@@ -1,7 +1,7 @@
 -- Payments (seed 003 §8.1 scenario 3): applications never exceed the payment or the balance, the invoice moves to
 -- partial and paid, unapplying restores it, a paid deposit releases the waiting stage, Stripe events apply once.
 begin;
-select plan(21);
+select plan(25);
 
 select tests.remember('tenant', tests.create_tenant('bil-pay'));
 select tests.remember('finance', tests.create_user(tests.get('tenant'), 'finance'));
@@ -88,7 +88,7 @@ select results_eq(
     $$values (500.00::numeric, 'partial'::text)$$, 'the balance and status are restored'
 );
 select is(
-    (select count(*)::int from app.domain_events where event_type in ('payment.posted', 'payment.applied')) > 0,
+    (select count(*)::int from api.domain_events where event_type in ('payment.posted', 'payment.applied')) > 0,
     false, 'finance cannot read the outbox (audit:read)'
 );
 
@@ -141,31 +141,62 @@ select is(
     (select attempt from api.begin_stripe_checkout(tests.get('online'))), 2, 'once a session exists, a new attempt'
 );
 
--- Stripe events: applied once, a replay is a no-op, a paid invoice never moves back.
+-- Stripe events (persona: the webhook): applied once, a replay is a no-op, a paid invoice never moves back. Amounts
+-- come in the currency's minor units, as Stripe counts them.
+select api.begin_stripe_checkout(tests.get('invoice'));
+select throws_ok(
+    format(
+        $$select api.record_stripe_event('evt_0', 'checkout.session.completed', %L, %L, 50000, 'usd', 'pi_0')$$,
+        tests.get('tenant'), tests.get('invoice')
+    ),
+    '42501', null, 'staff cannot record a Stripe event: only the webhook role can'
+);
 select tests.clear_authentication();
+select throws_ok(
+    format(
+        $$select api.record_stripe_event('evt_0', 'checkout.session.completed', %L, %L, 50000, 'usd', 'pi_0')$$,
+        tests.get('tenant'), tests.get('invoice')
+    ),
+    '42501', null, 'nor can a request with no identity'
+);
+select tests.as_webhook();
 select is(
     api.record_stripe_event(
-        'evt_1', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 500, 'usd', 'pi_1'
+        'evt_1', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 50000, 'usd', 'pi_1'
     ),
     'applied', 'a completed checkout pays the invoice'
 );
 select is(
     api.record_stripe_event(
-        'evt_1', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 500, 'usd', 'pi_1'
+        'evt_1', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 50000, 'usd', 'pi_1'
     ),
     'duplicate', 'the same event again changes nothing'
 );
 select is(
     api.record_stripe_event(
-        'evt_2', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 500, 'usd', 'pi_2'
+        'evt_2', 'checkout.session.completed', tests.get('tenant'), tests.get('invoice'), 50000, 'usd', 'pi_2'
     ),
     'already_paid', 'a second payment event for a paid invoice does not move it'
+);
+select is(
+    api.record_stripe_event(
+        'evt_4', 'checkout.session.completed', tests.get('tenant'), tests.get('online'), 30000, 'eur', 'pi_4'
+    ),
+    'ignored', 'money in another currency than the invoice''s is not applied to it'
 );
 select tests.authenticate_as(tests.get('finance'));
 select results_eq(
     $$select amount, unapplied_amount from api.payments where reference = 'pi_2'$$,
     $$values (500.00::numeric, 500.00::numeric)$$,
     'but the money received is recorded, unapplied, for a person to refund'
+);
+select tests.remember('offline', tests.sent_invoice(tests.get('client'), 20));
+select tests.as_webhook();
+select is(
+    api.record_stripe_event(
+        'evt_5', 'checkout.session.completed', tests.get('tenant'), tests.get('offline'), 2000, 'usd', 'pi_5'
+    ),
+    'ignored', 'an event for an invoice no checkout was started for is not applied'
 );
 select is(
     api.record_stripe_event(

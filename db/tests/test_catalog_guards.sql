@@ -81,18 +81,23 @@ select is_empty(
 );
 
 select is_empty(
-    $$select format('%I.%I', n.nspname, c.relname) from pg_class as c
+    $$select format('%I.%I', n.nspname, c.relname), r.rolname from pg_class as c
       join pg_namespace as n on n.oid = c.relnamespace
+      join pg_roles as r on r.oid = c.relowner
       where c.relkind = 'v' and n.nspname in ('api', 'portal', 'bi', 'app', 'internal', 'audit')
-        and not coalesce('security_invoker=true' = any(c.reloptions), false)$$,
-    'every view is security_invoker'
+        and (coalesce('security_invoker=true' = any(c.reloptions), false) or r.rolname <> case n.nspname
+            when 'api' then 'pgpsa_door_api' when 'bi' then 'pgpsa_door_bi' when 'internal' then 'pgpsa_owner' end)$$,
+    'every view reads as its door (api: pgpsa_door_api, bi: pgpsa_door_bi; internal: the owner), so RLS binds it'
 );
 
 select is_empty(
     $$select c.oid::regclass, r.rolname from pg_class as c
       join pg_roles as r on r.oid = c.relowner
-      where r.rolname in ('pgpsa_staff', 'pgpsa_portal', 'pgpsa_bi', 'pgpsa_service')$$,
-    'no service role owns a table or view'
+      join pg_namespace as n on n.oid = c.relnamespace
+      where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'tests')
+        and (r.rolname in (select t.rolname from tests.request_roles as t)
+             or (r.rolname like 'pgpsa\_door\_%' and c.relkind not in ('v')))$$,
+    'no request role owns anything, and the doors own only views'
 );
 
 select is_empty(
@@ -108,8 +113,8 @@ select is(
         inner join pg_roles as s on m.member = s.oid
         where s.rolname = 'pgpsa_service'
     ),
-    array['pgpsa_portal', 'pgpsa_staff'],
-    'the service login can switch only to staff or portal'
+    array['pgpsa_anon', 'pgpsa_portal', 'pgpsa_staff', 'pgpsa_webhook', 'pgpsa_worker'],
+    'the service login can switch only to the request roles'
 );
 
 select is_empty(

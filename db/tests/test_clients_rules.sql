@@ -1,7 +1,7 @@
 -- Clients and contacts: who may read and write, account codes among active clients, archived clients,
 -- one primary contact, and the tax id readable only with clients:tax_id.
 begin;
-select plan(20);
+select plan(22);
 
 select tests.remember('tenant_a', tests.create_tenant('cli-a'));
 select tests.remember('sales', tests.create_user(tests.get('tenant_a'), 'sales'));
@@ -94,11 +94,13 @@ select throws_ok(
     $$select api.create_client('{"account_code": "D1", "name": "D", "channel": "retail"}')$$,
     'PT403', 'You need the clients:write permission to do this.', 'a designer cannot create a client'
 );
-update app.clients set name = 'Hacked'
-where id = tests.get('beta');
+select throws_ok(
+    format($$update app.clients set name = 'Hacked' where id = %L$$, tests.get('beta')),
+    '42501', null, 'nobody on staff writes the table directly: the api is the only door'
+);
 select is(
     (select name from api.clients where id = tests.get('beta')), 'Beta',
-    'writing to the table directly changes nothing without clients:write'
+    'and the client is unchanged'
 );
 
 -- Finance (clients:tax_id).
@@ -108,6 +110,9 @@ select is(
 );
 select throws_ok(
     'select tax_id_encrypted from app.clients', '42501', null, 'nobody on staff selects the ciphertext'
+);
+select throws_ok(
+    'select tax_id from internal.client_tax_ids', '42501', null, 'nor the owner view that decrypts it'
 );
 
 select * from finish();

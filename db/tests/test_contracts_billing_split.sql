@@ -29,7 +29,7 @@ select api.update_task(tests.task(tests.get('project'), 'Layout'), '{"status": "
 select api.log_time(tests.task(tests.get('project'), 'Layout'), jsonb_build_object(
     'hours', 3, 'work_date', '2026-03-10',
     'contract_line_id',
-    (select id from app.contract_lines where contract_id = tests.get('contract') and line_type = 'hourly')
+    tests.contract_line(tests.get('contract'), 'hourly')
 ));
 
 select tests.remember('invoice', api.bill_client_contracts(tests.get('client'), '2026-03-01', '2026-03-31'));
@@ -82,17 +82,10 @@ update app.files set visibility = 'customer'
 where id = tests.get('doc');
 insert into app.contract_documents (tenant_id, contract_id, file_id)
 values (tests.get('tenant'), tests.get('contract'), tests.get('doc'));
-select tests.as_superuser();
-select tests.set('pgpsa.tenant_id', tests.get('tenant')::text);
-select tests.set('pgpsa.client_id', tests.get('client')::text);
-set local role pgpsa_portal;
+select tests.as_portal(tests.get('tenant'), tests.get('client'));
 select is((select count(*)::int from portal.contract_documents()), 1, 'the owning client''s contact sees the document');
-reset role;
-select tests.set('pgpsa.client_id', tests.get('other')::text);
-set local role pgpsa_portal;
+select tests.as_portal(tests.get('tenant'), tests.get('other'));
 select is((select count(*)::int from portal.contract_documents()), 0, 'another client''s contact does not');
-reset role;
-select tests.set('pgpsa.client_id', '');
 
 -- The split on a legacy shared contract (guardrails set aside for the test, as before the migration).
 select tests.as_superuser();

@@ -11,7 +11,8 @@ select tests.remember('yellow', tests.delivery_project('Yellow'));
 select tests.remember('red', tests.delivery_project('Red'));
 select tests.remember('stale', tests.delivery_project('Stale'));
 
--- Overdue = due before today and not done. Yellow: 1; red: 3.
+-- Overdue = due before today and not done. Yellow: 1; red: 3. (Dates set as the superuser: only time moved.)
+select tests.as_superuser();
 update app.tasks set due_date = current_date + 10
 where project_id in (tests.get('green'), tests.get('stale'));
 update app.tasks set due_date = current_date + 10
@@ -20,6 +21,7 @@ update app.tasks set due_date = current_date - 1
 where project_id = tests.get('yellow') and title = 'Layout';
 update app.tasks set due_date = current_date - 1
 where project_id = tests.get('red') and title <> 'Print run';
+select tests.authenticate_as(tests.get('manager'));
 
 select is((select health from api.projects where id = tests.get('green')), 'green', 'no overdue task: green');
 select results_eq(
@@ -66,14 +68,12 @@ select is(
     'an unfinished stage past its due time is overdue, before any sweep'
 );
 select tests.as_superuser();
-select internal.create_bi_login(tests.get('tenant'), 'pgpsa_bi_test_health', 'x') is not null;
-set local role pgpsa_bi_test_health;
+select tests.set('tests.green_code', (select project_code from app.projects where id = tests.get('green')));
+select tests.set('tests.bi_login', internal.create_db_login('bi', tests.get('tenant'), 'health', 'x'));
+select tests.as_login(current_setting('tests.bi_login')::name);
 select results_eq(
     $$select project_code, stage_code, open_tasks from bi.wip where stage_status <> 'pending' order by 1$$,
-    format(
-        $$values (%L::text, 'design'::text, 3::bigint)$$,
-        (select project_code from app.projects where id = tests.get('green'))
-    ),
+    format($$values (%L::text, 'design'::text, 3::bigint)$$, current_setting('tests.green_code')),
     'WIP lists each open stage with its open tasks'
 );
 

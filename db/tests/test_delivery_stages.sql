@@ -1,6 +1,6 @@
 -- Stage progression (seed 003 §3.3) and the SLA sweep (§8.1 scenario 4).
 begin;
-select plan(13);
+select plan(14);
 
 select tests.remember('tenant', tests.create_tenant('dlv-stage'));
 select tests.remember('manager', tests.create_user(tests.get('tenant'), 'manager'));
@@ -28,10 +28,12 @@ select throws_ok(
     format($$select api.complete_stage(%L, %L)$$, tests.get('project'), tests.get('design')),
     'PT409', 'Stage Design still has open tasks: Layout, Brief, Proof.', 'a stage with open tasks cannot complete'
 );
+select tests.as_owner(tests.get('tenant'));
 select throws_ok(
     format($$update app.projects set status = 'completed' where id = %L$$, tests.get('project')),
-    'PT409', null, 'a project is not completed by hand while stages are open'
+    'PT409', null, 'a project is not completed by hand while stages are open, whoever writes'
 );
+select tests.authenticate_as(tests.get('manager'));
 
 -- Finish the design tasks (cancelling counts as done), then complete the stage.
 select api.update_task(tests.task(tests.get('project'), 'Layout'), '{"status": "cancelled"}');
@@ -59,7 +61,11 @@ select api.start_stage(tests.get('late'), tests.stage(tests.get('late'), 'design
 select tests.as_superuser();
 update app.stages set due_at = now() - interval '1 hour'
 where id = tests.stage(tests.get('late'), 'design');
+select tests.authenticate_as(tests.get('manager'));
+select throws_ok('select api.sla_sweep()', '42501', null, 'staff do not run the sweep: only the worker role');
+select tests.as_worker(tests.get('tenant'));
 select is(api.sla_sweep(), 1, 'the sweep marks the late active stage');
+select tests.as_superuser();
 select is(
     (select status from app.stages where id = tests.stage(tests.get('late'), 'design')), 'overdue',
     'the late stage is overdue'
@@ -71,7 +77,9 @@ select is(
     ),
     1, 'and its escalation event is recorded'
 );
+select tests.as_worker(tests.get('tenant'));
 select is(api.sla_sweep(), 0, 'a second sweep changes nothing more');
+select tests.as_superuser();
 select is(
     (
         select count(*)::int from app.domain_events

@@ -60,9 +60,7 @@ select throws_ok(
     ),
     '42501', null, 'staff cannot write a task''s history themselves: only the task''s trigger does'
 );
-select tests.as_superuser();
-select tests.set('pgpsa.tenant_id', tests.get('tenant')::text);
-set local role pgpsa_owner;
+select tests.as_owner(tests.get('tenant'));
 select throws_ok(
     format($$update app.task_activity_logs set to_status = 'approved' where task_id = %L$$, tests.get('brief')),
     'PT403', 'task_activity_logs is an append-only log: its rows cannot be changed or deleted.',
@@ -76,7 +74,7 @@ select tests.authenticate_as(tests.get('manager'));
 select is(
     (
         select count(*)::int
-        from app.domain_events where
+        from api.domain_events where
             event_type = 'task.status_changed'
             and aggregate_id = tests.get('brief')
     ),
@@ -110,9 +108,7 @@ select is(
 );
 
 -- The log follows the task it derives from: deleting the task (the owner, here) takes its log along.
-select tests.as_superuser();
-select tests.set('pgpsa.tenant_id', tests.get('tenant')::text);
-set local role pgpsa_owner;
+select tests.as_owner(tests.get('tenant'));
 select lives_ok(
     format('delete from app.tasks where id = %L', tests.get('layout')),
     'a deleted task takes its log with it (the deletion itself is audited with the whole row)'

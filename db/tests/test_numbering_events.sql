@@ -1,13 +1,14 @@
--- Per-tenant document numbers (gapless, a rollback gives the number back) and the domain-events outbox.
+-- Per-tenant document numbers (gapless, a rollback gives the number back) and the domain-events outbox. Both are
+-- written only by owner-run rules (sending an invoice, a status change): asked here as the owner, in a tenant.
 begin;
-select plan(9);
+select plan(10);
 
 select tests.remember('tenant_a', tests.create_tenant('num-a'));
 select tests.remember('tenant_b', tests.create_tenant('num-b'));
 select tests.remember('designer_a', tests.create_user(tests.get('tenant_a'), 'designer'));
 select tests.remember('designer_b', tests.create_user(tests.get('tenant_b'), 'designer'));
 
-select tests.authenticate_as(tests.get('designer_a'));
+select tests.as_owner(tests.get('tenant_a'), tests.get('designer_a'));
 select is(internal.next_document_number('invoice'), 'INV-000001', 'the first invoice number of a tenant');
 select is(internal.next_document_number('invoice'), 'INV-000002', 'numbers follow on');
 select is(internal.next_document_number('quote'), 'Q-000001', 'each kind counts on its own');
@@ -17,18 +18,24 @@ select internal.next_document_number('invoice');  -- noqa: PRS
 rollback to savepoint before_rollback;  -- noqa: PRS
 select is(internal.next_document_number('invoice'), 'INV-000003', 'a rolled-back number is given again: no gap');
 
-select tests.authenticate_as(tests.get('designer_b'));
+select tests.as_owner(tests.get('tenant_b'), tests.get('designer_b'));
 select is(internal.next_document_number('invoice'), 'INV-000001', 'another tenant counts from one');
 select throws_ok(
     $$select internal.next_document_number('receipt')$$, '23503', null, 'an unknown document kind is refused'
 );
-select tests.clear_authentication();
+select tests.as_owner(null);
 select throws_ok(
     $$select internal.next_document_number('invoice')$$, '42501', null, 'no number is given with no tenant set'
 );
 
--- Events are written through record_event in the caller's transaction, stamped with tenant and actor.
+-- Staff take no number themselves: a number comes with the rule that needs it.
 select tests.authenticate_as(tests.get('designer_a'));
+select throws_ok(
+    $$select internal.next_document_number('invoice')$$, '42501', null, 'staff cannot take a number directly'
+);
+
+-- Events are written through record_event in the caller's transaction, stamped with tenant and actor.
+select tests.as_owner(tests.get('tenant_a'), tests.get('designer_a'));
 select tests.remember('ev', internal.record_event('client.changed', 'client', gen_random_uuid(), '{"why": "test"}'));
 select tests.as_superuser();
 select results_eq(

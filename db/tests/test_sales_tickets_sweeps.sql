@@ -71,7 +71,9 @@ where id = tests.get('old');
 update app.quotes set valid_until = current_date + 2
 where id = tests.get('soon');
 select tests.set('session_replication_role', 'origin');
+select tests.as_worker(tests.get('tenant'));
 select ok(api.quote_expiry_sweep() >= 2, 'the sweep expires and reminds');
+select tests.as_superuser();
 select is(
     (select array_agg(
         status order by valid_until) from app.quotes where id in (
@@ -86,7 +88,9 @@ select results_eq(
     $$values (1, 1, 0)$$,
     'quote.expired for the expired one, one quote.expiring reminder 3 days before, none for the fresh one'
 );
+select tests.as_worker(tests.get('tenant'));
 select is(api.quote_expiry_sweep(), 0, 'a second run changes nothing');
+select tests.as_superuser();
 select is(tests.events('quote.expiring', tests.get('soon')), 1, 'the reminder is not repeated');
 
 -- Outstanding deposits.
@@ -96,9 +100,10 @@ select results_eq(
     $$values (486.00::numeric)$$,
     'an order whose deposit is unpaid is outstanding'
 );
-select tests.as_superuser();
+select tests.as_worker(tests.get('tenant'));
 select ok(api.outstanding_deposits_sweep() >= 1, 'the deposit sweep reports it');
 select is(api.outstanding_deposits_sweep(), 0, 'once a day');
+select tests.as_superuser();
 select is(tests.events('deposit.outstanding', tests.get('order')), 1, 'one deposit.outstanding event');
 
 -- Catalogue permissions: sales reads products, only managers change them.

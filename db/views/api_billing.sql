@@ -1,6 +1,6 @@
 -- Invoices and payments as the team API shows them: totals and balances computed from lines and applications.
 
-create or replace view api.invoices with (security_invoker = true) as
+create or replace view api.invoices as
 select
     i.id,
     i.invoice_number,
@@ -35,7 +35,7 @@ left join lateral (
     from app.payment_applications as y where y.tenant_id = i.tenant_id and y.invoice_id = i.id
 ) as a on true;
 
-create or replace view api.invoice_lines with (security_invoker = true) as
+create or replace view api.invoice_lines as
 select
     l.id,
     l.invoice_id,
@@ -52,7 +52,7 @@ select
     l.contract_line_id
 from app.invoice_lines as l;
 
-create or replace view api.payments with (security_invoker = true) as
+create or replace view api.payments as
 select
     p.id,
     p.payment_number,
@@ -72,7 +72,7 @@ left join lateral (
     from app.payment_applications as x where x.tenant_id = p.tenant_id and x.payment_id = p.id
 ) as a on true;
 
-create or replace view api.payment_applications with (security_invoker = true) as
+create or replace view api.payment_applications as
 select
     a.id,
     a.payment_id,
@@ -81,7 +81,7 @@ select
     a.applied_at
 from app.payment_applications as a;
 
-create or replace view api.stripe_checkouts with (security_invoker = true) as
+create or replace view api.stripe_checkouts as
 select
     s.id,
     s.invoice_id,
@@ -91,6 +91,3 @@ select
     s.url,
     s.created_at
 from app.stripe_checkouts as s;
-
-grant select on api.invoices, api.invoice_lines, api.payments, api.payment_applications, api.stripe_checkouts
-to pgpsa_staff;

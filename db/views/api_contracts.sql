@@ -1,7 +1,7 @@
 -- Contracts as the team API shows them: templates and contracts with their lines, and client contracts
 -- assignment-first with the live status derived from the assignment.
 
-create or replace view api.contract_templates with (security_invoker = true) as
+create or replace view api.contract_templates as
 select
     t.id,
     t.name,
@@ -19,7 +19,7 @@ select
     ), '[]') as lines
 from app.contract_templates as t;
 
-create or replace view api.contracts with (security_invoker = true) as
+create or replace view api.contracts as
 select
     c.id,
     c.name,
@@ -48,7 +48,7 @@ select
     ), '[]') as lines
 from app.contracts as c;
 
-create or replace view api.client_contracts with (security_invoker = true) as
+create or replace view api.client_contracts as
 select
     cc.id,
     cc.client_id,
@@ -69,5 +69,3 @@ select
     cc.updated_at
 from app.client_contracts as cc
 inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id = c.id;
-
-grant select on api.contract_templates, api.contracts, api.client_contracts to pgpsa_staff;

@@ -1,11 +1,11 @@
 -- Delivery as the team API shows it. Derived state (health, overdue, actual hours) is computed here, never stored.
 
 -- Seed 000 health: green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project
--- has had no task update for more than 7 days. The task signals are read by internal.project_task_signals() as the
+-- has had no task update for more than 7 days. The task signals are read from internal.project_signals as the
 -- owner, so health counts every task of the project (a designer sees the same colour as a manager) and the scans are
 -- index-only ranges over open tasks by due date and tasks by update time: the cost follows the tenant's late and
 -- recent work, not its history, and not other tenants.
-create or replace view api.project_health with (security_invoker = true) as
+create or replace view api.project_health as
 select
     p.id as project_id,
     p.project_code,
@@ -18,7 +18,7 @@ select
         else 'green'
     end as health
 from app.projects as p
-left join internal.project_task_signals() as s on p.id = s.project_id
+left join internal.project_signals as s on p.id = s.project_id
 -- A lateral, so the two signals the colour reads are written once.
 cross join lateral (  -- noqa: ST05
     select
@@ -30,7 +30,7 @@ cross join lateral (  -- noqa: ST05
         ) as stale
 ) as x;
 
-create or replace view api.projects with (security_invoker = true) as
+create or replace view api.projects as
 select
     p.id,
     p.project_code,
@@ -56,7 +56,7 @@ select
 from app.projects as p
 inner join api.project_health as h on p.id = h.project_id;
 
-create or replace view api.stages with (security_invoker = true) as
+create or replace view api.stages as
 select
     s.id,
     s.project_id,
@@ -73,7 +73,7 @@ select
     s.requires_deposit
 from app.stages as s;
 
-create or replace view api.tasks with (security_invoker = true) as
+create or replace view api.tasks as
 select
     t.id,
     t.project_id,
@@ -104,7 +104,7 @@ select
     t.updated_at
 from app.tasks as t;
 
-create or replace view api.task_activity with (security_invoker = true) as
+create or replace view api.task_activity as
 select
     l.id,
     l.task_id,
@@ -117,7 +117,7 @@ select
     l.occurred_at
 from app.task_activity_logs as l;
 
-create or replace view api.time_entries with (security_invoker = true) as
+create or replace view api.time_entries as
 select
     e.id,
     e.task_id,
@@ -129,7 +129,7 @@ select
     e.updated_at
 from app.time_entries as e;
 
-create or replace view api.comments with (security_invoker = true) as
+create or replace view api.comments as
 select
     c.id,
     c.task_id,
@@ -140,7 +140,7 @@ select
     c.created_at
 from app.comments as c;
 
-create or replace view api.approvals with (security_invoker = true) as
+create or replace view api.approvals as
 select
     a.id,
     a.project_id,
@@ -163,7 +163,7 @@ select
     ), '[]') as revisions
 from app.approvals as a;
 
-create or replace view api.files with (security_invoker = true) as
+create or replace view api.files as
 select
     f.id,
     f.project_id,
@@ -180,7 +180,7 @@ select
     f.created_at
 from app.files as f;
 
-create or replace view api.templates with (security_invoker = true) as
+create or replace view api.templates as
 select
     tp.id,
     tp.name,
@@ -208,6 +208,3 @@ select
         from app.template_stages as ts where ts.tenant_id = tp.tenant_id and ts.template_id = tp.id
     ), '[]') as stages
 from app.templates as tp;
-
-grant select on api.project_health, api.projects, api.stages, api.tasks, api.task_activity, api.time_entries,
-api.comments, api.approvals, api.files, api.templates to pgpsa_staff;

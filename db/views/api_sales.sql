@@ -1,7 +1,7 @@
 -- Sales, job tickets and inventory as the team API shows them: money totals computed from the lines, the deposit
 -- received derived from payments, stock below its reorder point.
 
-create or replace view api.sales_settings with (security_invoker = true) as
+create or replace view api.sales_settings as
 select
     t.id as tenant_id,
     coalesce(s.deposit_percent, 50) as deposit_percent,
@@ -10,7 +10,7 @@ from app.tenants as t
 left join app.sales_settings as s on t.id = s.tenant_id
 where t.id = internal.current_tenant_id();
 
-create or replace view api.products with (security_invoker = true) as
+create or replace view api.products as
 select
     p.id,
     p.sku,
@@ -27,7 +27,7 @@ select
     p.updated_at
 from app.products as p;
 
-create or replace view api.labor_rates with (security_invoker = true) as
+create or replace view api.labor_rates as
 select
     r.id,
     r.role,
@@ -37,7 +37,7 @@ select
     r.updated_at
 from app.labor_rates as r;
 
-create or replace view api.leads with (security_invoker = true) as
+create or replace view api.leads as
 select
     l.id,
     l.name,
@@ -55,7 +55,7 @@ select
     l.updated_at
 from app.leads as l;
 
-create or replace view api.quote_items with (security_invoker = true) as
+create or replace view api.quote_items as
 select
     i.id,
     i.quote_id,
@@ -73,7 +73,7 @@ select
     i.required_date
 from app.quote_items as i;
 
-create or replace view api.quotes with (security_invoker = true) as
+create or replace view api.quotes as
 select
     q.id,
     q.quote_number,
@@ -110,7 +110,7 @@ left join lateral (
     from app.quote_items as i where i.tenant_id = q.tenant_id and i.quote_id = q.id
 ) as m on true;
 
-create or replace view api.order_items with (security_invoker = true) as
+create or replace view api.order_items as
 select
     i.id,
     i.order_id,
@@ -130,7 +130,7 @@ select
     i.production_notes
 from app.order_items as i;
 
-create or replace view api.orders with (security_invoker = true) as
+create or replace view api.orders as
 select
     o.id,
     o.order_number,
@@ -148,10 +148,10 @@ select
     coalesce(m.tax_total, 0) as tax_total,
     coalesce(m.total, 0) as total,
     o.deposit_required,
-    d.received as deposit_received,
-    greatest(o.deposit_required - d.received, 0) as deposit_outstanding,
-    pr.project_id,
-    pr.project_code,
+    f.deposit_received,
+    greatest(o.deposit_required - f.deposit_received, 0) as deposit_outstanding,
+    f.project_id,
+    f.project_code,
     o.created_by,
     o.completed_at,
     o.cancelled_at,
@@ -166,11 +166,10 @@ left join lateral (
         sum(i.line_total + i.tax_amount) as total
     from app.order_items as i where i.tenant_id = o.tenant_id and i.order_id = o.id
 ) as m on true
-cross join lateral internal.order_deposit_received(o.tenant_id, o.id) as d (received)
-left join lateral internal.order_project(o.tenant_id, o.id) as pr on true;
+inner join internal.order_facts as f on o.tenant_id = f.tenant_id and o.id = f.order_id;
 
 -- Seed 003 §5.1: open orders whose deposit is not received in full.
-create or replace view api.outstanding_deposits with (security_invoker = true) as
+create or replace view api.outstanding_deposits as
 select
     o.id as order_id,
     o.order_number,
@@ -183,7 +182,7 @@ select
 from api.orders as o
 where o.deposit_outstanding > 0 and o.status not in ('completed', 'cancelled');
 
-create or replace view api.job_tickets with (security_invoker = true) as
+create or replace view api.job_tickets as
 select
     t.id,
     t.ticket_code,
@@ -199,7 +198,7 @@ select
     t.created_at
 from app.job_tickets as t;
 
-create or replace view api.job_ticket_scans with (security_invoker = true) as
+create or replace view api.job_ticket_scans as
 select
     s.id,
     s.ticket_id,
@@ -209,7 +208,7 @@ select
     s.scanned_at
 from app.job_ticket_scans as s;
 
-create or replace view api.inventory_locations with (security_invoker = true) as
+create or replace view api.inventory_locations as
 select
     l.id,
     l.name,
@@ -219,7 +218,7 @@ select
     l.updated_at
 from app.inventory_locations as l;
 
-create or replace view api.inventory_levels with (security_invoker = true) as
+create or replace view api.inventory_levels as
 select
     l.product_id,
     p.sku,
@@ -236,7 +235,7 @@ inner join app.products as p on l.tenant_id = p.tenant_id and l.product_id = p.i
 inner join app.inventory_locations as loc on l.tenant_id = loc.tenant_id and l.location_id = loc.id;
 
 -- The reorder report (seed 003 §5.1): what is below its point, and how much brings it back to it.
-create or replace view api.reorder_report with (security_invoker = true) as
+create or replace view api.reorder_report as
 select
     l.product_id,
     l.sku,
@@ -250,7 +249,7 @@ select
 from api.inventory_levels as l
 where l.below_reorder_point;
 
-create or replace view api.stock_movements with (security_invoker = true) as
+create or replace view api.stock_movements as
 select
     m.id,
     m.product_id,
@@ -265,7 +264,3 @@ select
     m.occurred_at,
     m.created_at
 from app.stock_movements as m;
-
-grant select on api.sales_settings, api.products, api.labor_rates, api.leads, api.quote_items, api.quotes,
-api.order_items, api.orders, api.outstanding_deposits, api.job_tickets, api.job_ticket_scans,
-api.inventory_locations, api.inventory_levels, api.reorder_report, api.stock_movements to pgpsa_staff;

@@ -1,6 +1,6 @@
 -- BI contract reports (seed 001): client_contracts is the fact table; contracts give descriptive fields only.
 
-create or replace view bi.active_client_contracts with (security_invoker = true) as
+create or replace view bi.active_client_contracts as
 select
     cc.id as client_contract_id,
     cc.client_id,
@@ -20,7 +20,7 @@ where internal.assignment_status(
 ) in ('active', 'expiring', 'pending_renewal');
 
 -- Revenue billed per assignment and month, from posted contract invoice lines.
-create or replace view bi.contract_revenue with (security_invoker = true) as
+create or replace view bi.contract_revenue as
 select
     date_trunc('month', i.issue_date)::date as period,
     cc.id as client_contract_id,
@@ -34,7 +34,7 @@ inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id =
 where i.status in ('sent', 'partial', 'paid')
 group by date_trunc('month', i.issue_date), cc.id, cc.client_id, c.name;
 
-create or replace view bi.contract_expirations with (security_invoker = true) as
+create or replace view bi.contract_expirations as
 select
     cc.id as client_contract_id,
     cc.client_id,
@@ -45,5 +45,3 @@ select
 from app.client_contracts as cc
 inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id = c.id
 where cc.terminated_at is null and cc.end_date between current_date and current_date + 90;
-
-grant select on bi.active_client_contracts, bi.contract_revenue, bi.contract_expirations to pgpsa_bi;

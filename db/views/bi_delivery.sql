@@ -1,6 +1,6 @@
 -- BI: work in progress (seed 003 §6.5, with open tasks counted as not done in any done status).
 
-create or replace view bi.wip with (security_invoker = true) as
+create or replace view bi.wip as
 select
     pr.project_code,
     pr.status,
@@ -15,5 +15,3 @@ left join app.tasks as t on ps.tenant_id = t.tenant_id and ps.id = t.stage_id
 where pr.status not in ('completed', 'cancelled') and ps.status <> 'completed'
 group by pr.project_code, pr.status, ps.stage_code, ps.status, ps.due_at
 order by ps.due_at;
-
-grant select on bi.wip to pgpsa_bi;

@@ -44,6 +44,7 @@ def _create_session(gateway: PaymentGateway, identity: Identity, invoice_id, beg
             invoice_id=str(invoice_id),
             invoice_number=begun["invoice_number"],
             amount_due=begun["amount_due"],
+            amount_due_minor=begun["amount_due_minor"],
             currency=begun["currency"],
             client_email=begun["client_email"],
             idempotency_key=begun["idempotency_key"],

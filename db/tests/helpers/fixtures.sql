@@ -24,11 +24,23 @@ create or replace function tests.as_superuser() returns void
 language plpgsql volatile
 as $$
 begin
+    execute 'set local session authorization default';
     perform set_config('role', 'none', true);
     perform set_config('pgpsa.tenant_id', '', true);
     perform set_config('pgpsa.user_id', '', true);
     perform set_config('pgpsa.permissions', '', true);
+    perform set_config('pgpsa.client_id', '', true);
     perform set_config('pgpsa.contact_id', '', true);
+end;
+$$;
+
+-- As a request of the service: its login, a request role, and (set before) the context it trusts.
+create or replace function tests.as_service(p_role name) returns void
+language plpgsql volatile
+as $$
+begin
+    execute 'set local session authorization pgpsa_service';
+    perform set_config('role', p_role, true);
 end;
 $$;
 
@@ -40,17 +52,100 @@ begin
     perform tests.as_superuser();
     perform set_config('pgpsa.tenant_id', (select u.tenant_id::text from app.users as u where u.id = p_user_id), true);
     perform set_config('pgpsa.user_id', p_user_id::text, true);
-    perform set_config('role', 'pgpsa_staff', true);
+    perform tests.as_service('pgpsa_staff');
 end;
 $$;
 
--- Staff role with no tenant and no user: what a request before sign-in sees.
+-- Staff role with no tenant and no user: what a request with no valid identity sees.
 create or replace function tests.clear_authentication() returns void
 language plpgsql volatile
 as $$
 begin
     perform tests.as_superuser();
-    perform set_config('role', 'pgpsa_staff', true);
+    perform tests.as_service('pgpsa_staff');
+end;
+$$;
+
+-- The pre-sign-in role, the Stripe webhook's and the worker's (with a tenant, as the worker sets one per run).
+create or replace function tests.as_anon() returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform tests.as_service('pgpsa_anon');
+end;
+$$;
+
+create or replace function tests.as_webhook() returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform tests.as_service('pgpsa_webhook');
+end;
+$$;
+
+create or replace function tests.as_worker(p_tenant_id uuid default null) returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform set_config('pgpsa.tenant_id', coalesce(p_tenant_id::text, ''), true);
+    perform tests.as_service('pgpsa_worker');
+end;
+$$;
+
+-- A client contact on the portal: the service names the tenant, the client and the contact.
+create or replace function tests.as_portal(p_tenant_id uuid, p_client_id uuid, p_contact_id uuid default null)
+returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform set_config('pgpsa.tenant_id', p_tenant_id::text, true);
+    perform set_config('pgpsa.client_id', p_client_id::text, true);
+    perform set_config('pgpsa.contact_id', coalesce(p_contact_id::text, ''), true);
+    perform tests.as_service('pgpsa_portal');
+end;
+$$;
+
+-- The owner, in a tenant (as a user of it, when given): for rules that must hold whoever writes, the owner too.
+create or replace function tests.as_owner(p_tenant_id uuid, p_user_id uuid default null) returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    perform set_config('pgpsa.tenant_id', p_tenant_id::text, true);
+    perform set_config('pgpsa.user_id', coalesce(p_user_id::text, ''), true);
+    execute 'set local session authorization pgpsa_owner';
+end;
+$$;
+
+-- The api door itself (what every api view and function runs as) with a staff user's context: the table-level
+-- policies, as the generated isolation test tries them.
+create or replace function tests.as_api_door(p_user_id uuid default null) returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    if p_user_id is not null then
+        perform set_config(
+            'pgpsa.tenant_id', (select u.tenant_id::text from app.users as u where u.id = p_user_id), true
+        );
+        perform set_config('pgpsa.user_id', p_user_id::text, true);
+    end if;
+    execute 'set local session authorization pgpsa_owner';
+    perform set_config('role', 'pgpsa_door_api', true);
+end;
+$$;
+
+-- A bound login (BI or app) of a tenant, made for the test (rolled back with it), and a session as that login.
+create or replace function tests.as_login(p_login name) returns void
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_superuser();
+    execute format('set local session authorization %I', p_login);
 end;
 $$;
 
@@ -68,6 +163,33 @@ where
     and exists (
         select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
     );
+
+-- Every role a request can run as: the request roles, the service's login, and every login that is a member of
+-- one of them (app logins of pgpsa_staff, BI logins of pgpsa_bi).
+create or replace view tests.request_roles as
+with recursive r as (
+    select
+        g.oid,
+        g.rolname
+    from pg_roles as g
+    where
+        g.rolname in (
+            'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_bi', 'pgpsa_service'
+        )
+    union
+    select
+        m.oid,
+        m.rolname
+    from pg_auth_members as am
+    inner join r on am.roleid = r.oid
+    inner join pg_roles as m on am.member = m.oid
+    where m.rolname <> 'pgpsa_service'
+)
+
+select distinct
+    r.oid,
+    r.rolname
+from r;
 
 -- At least one row in every tenant table for the tenant, through the real rules. Each issue that adds a
 -- tenant table extends this, or the isolation test names the table that has no rows to protect.
@@ -96,8 +218,10 @@ begin
         'tax_id', 'TAX-1'
     ));
     contact := api.create_contact(client, '{"name": "Seed contact", "is_primary": true}');
+    perform tests.as_owner(p_tenant_id, manager);
     perform internal.next_document_number('invoice');
     perform internal.record_event('client.seeded', 'client', client, '{}');
+    perform tests.authenticate_as(manager);
     -- Delivery: a template cloned into a project, a started stage, an hourly task with time, an assignee, a
     -- comment, a confirmed attachment with a download, and an approval with one revision.
     template := api.create_template('{"name": "Seed", "project_type": "seed", "stages": [
@@ -105,10 +229,10 @@ begin
             {"title": "Draft", "billing_type": "hourly", "hourly_rate": 50},
             {"title": "Spec", "kind": "document"}]}]}');
     project := api.create_project(jsonb_build_object('name', 'Seed project', 'template_id', template, 'client_id', client));
-    select s.id into stage from app.stages as s where s.project_id = project;
+    select s.id into stage from api.stages as s where s.project_id = project;
     perform api.start_stage(project, stage);
-    select t.id into task from app.tasks as t where t.project_id = project and t.title = 'Draft';
-    select t.id into doc from app.tasks as t where t.project_id = project and t.title = 'Spec';
+    select t.id into task from api.tasks as t where t.project_id = project and t.title = 'Draft';
+    select t.id into doc from api.tasks as t where t.project_id = project and t.title = 'Spec';
     perform api.update_task(task, jsonb_build_object('assignee_ids', jsonb_build_array(manager)));
     perform api.log_time(task, '{"hours": 1}');
     perform api.add_comment(task, '{"body": "Seed comment"}');
@@ -124,9 +248,13 @@ begin
     payment := api.record_payment(jsonb_build_object('client_id', client, 'method', 'check', 'amount', 10));
     perform api.apply_payment(payment, jsonb_build_array(jsonb_build_object('invoice_id', invoice, 'amount', 10)));
     perform api.begin_stripe_checkout(invoice);
-    perform api.record_stripe_event('evt_seed_' || invoice, 'checkout.session.completed', p_tenant_id, invoice, 40, 'usd', 'pi_seed');
+    perform tests.as_webhook();
+    perform api.record_stripe_event('evt_seed_' || invoice, 'checkout.session.completed', p_tenant_id, invoice, 4000, 'usd', 'pi_seed');
+    perform tests.authenticate_as(manager);
     select * into approval from api.request_approval(stage, jsonb_build_object('approver_contact_id', contact));
+    perform tests.as_anon();
     perform api.decide_approval(approval.token, 'revision', 'Seed revision');
+    perform tests.authenticate_as(manager);
     -- Contracts: a template instantiated for the client, assigned, active, billed for a period, with a document
     -- and a dated price.
     contract := api.instantiate_contract(
@@ -134,15 +262,19 @@ begin
             "amount": 100}, {"name": "Support", "line_type": "hourly", "hourly_rate": 90}]}'),
         client
     );
+    perform tests.as_superuser();
     insert into app.contract_line_pricing_schedules (tenant_id, contract_line_id, effective_from, amount)
     select p_tenant_id, l.id, '2026-01-01', 95 from app.contract_lines as l where l.contract_id = contract and l.line_type = 'fixed';
     insert into app.contract_line_services (tenant_id, contract_line_id, service_name)
     select p_tenant_id, l.id, 'Agent' from app.contract_lines as l where l.contract_id = contract and l.line_type = 'fixed';
+    perform tests.authenticate_as(manager);
     assignment := api.assign_contract(contract, jsonb_build_object('client_id', client, 'start_date', '2026-01-01'));
     perform api.activate_client_contract(assignment);
     perform api.bill_client_contracts(client, '2026-01-01', '2026-01-31');
+    perform tests.as_superuser();
     insert into app.contract_documents (tenant_id, contract_id, file_id)
     select p_tenant_id, contract, f.id from app.files as f where f.tenant_id = p_tenant_id limit 1;
+    perform tests.authenticate_as(manager);
     -- Sales (issue 6) when its fixture is loaded.
     if to_regprocedure('tests.seed_tenant_sales(uuid)') is not null then
         execute 'select tests.seed_tenant_sales($1)' using p_tenant_id;
@@ -170,105 +302,6 @@ begin
 end;
 $$;
 
--- Every way staff of tenant A could touch tenant B's rows, tried on every tenant table; returns what got through.
--- Run as the superuser; it switches personas itself and returns to the superuser. Ordinary triggers are off
--- (session_replication_role = replica) so that RLS alone decides: a validation trigger that happens to refuse a
--- foreign row first would otherwise hide a missing policy.
-create or replace function tests.isolation_breaches(p_user_a uuid, p_tenant_b uuid)
-returns table (table_name text, breach text)
-language plpgsql volatile
-as $$
-declare
-    t record;
-    sample jsonb;
-    n bigint;
-    cols text;
-    upd_col text;
-begin
-    perform tests.as_superuser();
-    perform set_config('session_replication_role', 'replica', true);
-    for t in select * from tests.tenant_tables order by 4 loop
-        perform tests.as_superuser();
-        execute format('select to_jsonb(x) from %s as x where tenant_id = $1 limit 1', t.qname)
-        into sample using p_tenant_b;
-        if sample is null then
-            table_name := t.qname; breach := 'no row of tenant B to protect: extend tests.seed_tenant'; return next;
-            continue;
-        end if;
-        select string_agg(quote_ident(a.attname), ', ') into cols
-        from pg_attribute as a
-        where a.attrelid = t.relid and a.attnum > 0 and not a.attisdropped and a.attidentity = ''
-          and has_column_privilege('pgpsa_staff', t.relid, a.attnum, 'INSERT');
-        select quote_ident(a.attname) into upd_col
-        from pg_attribute as a
-        where a.attrelid = t.relid and a.attnum > 0 and not a.attisdropped
-          and has_column_privilege('pgpsa_staff', t.relid, a.attnum, 'UPDATE')
-        limit 1;
-
-        perform tests.authenticate_as(p_user_a);
-        execute format('select count(*) from %s where tenant_id = $1', t.qname) into n using p_tenant_b;
-        if n > 0 then
-            table_name := t.qname; breach := 'read'; return next;
-        end if;
-        if upd_col is not null then
-            begin
-                execute format('update %s set %s = %2$s where tenant_id = $1', t.qname, upd_col) using p_tenant_b;
-                get diagnostics n = row_count;
-                if n > 0 then
-                    table_name := t.qname; breach := 'update'; return next;
-                end if;
-            exception
-                when insufficient_privilege then null;
-                when others then table_name := t.qname; breach := 'update reached a row: ' || sqlerrm; return next;
-            end;
-        end if;
-        if has_table_privilege('pgpsa_staff', t.relid, 'DELETE') then
-            begin
-                execute format('delete from %s where tenant_id = $1', t.qname) using p_tenant_b;
-                get diagnostics n = row_count;
-                if n > 0 then
-                    table_name := t.qname; breach := 'delete'; return next;
-                end if;
-            exception
-                when insufficient_privilege then null;
-                when others then table_name := t.qname; breach := 'delete reached a row: ' || sqlerrm; return next;
-            end;
-        end if;
-        if cols is not null then
-            begin
-                execute format('insert into %1$s (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1)',
-                    t.qname, cols) using sample;
-                table_name := t.qname; breach := 'insert with tenant B''s tenant_id'; return next;
-            exception
-                when insufficient_privilege then null;  -- refused by the policy's with check
-                when others then
-                    table_name := t.qname; breach := 'insert passed the policy, then: ' || sqlerrm; return next;
-            end;
-        end if;
-
-        -- Nobody: staff role with no tenant set.
-        perform tests.clear_authentication();
-        execute format('select count(*) from %s', t.qname) into n;
-        if n > 0 then
-            table_name := t.qname; breach := 'read with no tenant set'; return next;
-        end if;
-        if cols is not null then
-            begin
-                execute format('insert into %1$s (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1)',
-                    t.qname, cols) using sample;
-                table_name := t.qname; breach := 'insert with no tenant set'; return next;
-            exception
-                when insufficient_privilege then null;
-                when others then
-                    table_name := t.qname; breach := 'insert with no tenant passed the policy, then: ' || sqlerrm;
-                    return next;
-            end;
-        end if;
-    end loop;
-    perform tests.as_superuser();
-    perform set_config('session_replication_role', 'origin', true);
-end;
-$$;
 
 -- Named ids within a test's transaction (pytest-pgtap sends plain SQL: no psql variables).
 create or replace function tests.remember(p_name text, p_id uuid) returns uuid
@@ -298,7 +331,7 @@ as $$
 declare
     template uuid;
 begin
-    select t.id into template from app.templates as t where t.project_type = 'banner' and t.is_active;
+    select t.id into template from api.templates as t where t.project_type = 'banner' and t.is_active;
     if template is null then
         template := api.create_template('{"name": "Banner", "project_type": "banner", "stages": [
             {"stage_code": "design", "name": "Design", "sla_hours": 48, "tasks": [
@@ -312,6 +345,16 @@ begin
     return api.create_project(jsonb_build_object('name', p_name, 'template_id', template, 'start_date', '2026-01-05'));
 end;
 $$;
+
+-- The id of a contract's line of a type (read as the superuser).
+create or replace function tests.contract_line(p_contract_id uuid, p_line_type text) returns uuid
+language sql stable security definer
+begin atomic
+    select l.id from app.contract_lines as l
+    where l.contract_id = p_contract_id and l.line_type = p_line_type
+    order by l.sequence
+    limit 1;
+end;
 
 -- The id of a task of a project by title, and of a stage by code (read as the superuser).
 create or replace function tests.task(p_project_id uuid, p_title text) returns uuid

@@ -7,8 +7,7 @@ as $$
 declare
     template uuid;
 begin
-    select t.id into template from app.templates as t
-    where t.tenant_id = internal.current_tenant_id() and t.project_type = 'banner' and t.is_active;
+    select t.id into template from api.templates as t where t.project_type = 'banner' and t.is_active;
     return coalesce(template, api.create_template('{"name": "Banner", "project_type": "banner", "stages": [
         {"stage_code": "design", "name": "Design", "sla_hours": 48, "tasks": [{"title": "Layout"}]},
         {"stage_code": "print", "name": "Print", "sla_hours": 24, "requires_deposit": true,
@@ -69,7 +68,7 @@ begin
     perform api.scan_job_ticket(accepted.job_ticket_code, 'print');
     location := api.create_inventory_location('{"name": "Main store"}');
     perform api.set_reorder_point(product, location, 5);
-    select i.id into item from app.order_items as i where i.order_id = accepted.order_id limit 1;
+    select i.id into item from api.order_items as i where i.order_id = accepted.order_id limit 1;
     perform api.record_stock_movement(jsonb_build_object(
         'product_id', product, 'location_id', location, 'movement_type', 'receive', 'quantity', 20
     ));

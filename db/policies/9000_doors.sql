@@ -1,0 +1,164 @@
+-- The doors: the only things a request role may touch, and who owns them. Runs last, after every function, view
+-- and policy file (`db up` hands the door objects back to the owner before those files run, so they can be
+-- replaced, and this file gives them to their doors again).
+--
+--   api     views and functions owned by pgpsa_door_api; every api function runs as it (security definer), so RLS
+--           binds it with the request's context exactly as it would bind the caller. pgpsa_staff (and so every app
+--           login) may read every api view and call every api function, but those listed below for other roles.
+--   bi      views owned by pgpsa_door_bi, read by pgpsa_bi (BI logins), each in its login's tenant.
+--   portal  what pgpsa_portal may call.
+-- Owner-run functions (security definer as pgpsa_owner: they read or write past a door's permission policies) a
+-- request role may call are the reviewed allowlist below, each with its roles and why; nothing else owner-run is
+-- executable by a request role, and the catalog guards (db/tests/test_catalog_guards.sql) hold the catalog to it.
+
+delete from internal.definer_allowlist;
+insert into internal.definer_allowlist (function_signature, roles, reason) values
+-- Policy helper.
+(
+    'internal.lookup_permission(text)', '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
+    'Policies ask it whether the current user holds a permission; it reads only that user''s own grants.'
+),
+-- Before sign-in: each finds its tenant from what the caller typed, and only the pre-sign-in role runs them.
+(
+    'api.login_lookup(text,text)', '{pgpsa_anon}',
+    'Sign-in: finds the tenant by slug and the user by email; refuses while throttled; returns the hash to verify.'
+),
+(
+    'api.login_failed(text,text)', '{pgpsa_anon}',
+    'Sign-in: counts a failure for this account and this address, and for this address across accounts.'
+),
+(
+    'api.login_succeeded(text,text)', '{pgpsa_anon}',
+    'Sign-in: clears this account''s failures from this address and stamps last_login_at.'
+),
+(
+    'api.decide_approval(text,text,text)', '{pgpsa_anon}',
+    'An approval decided by its emailed token: the token names its tenant, the approval is found by its hash.'
+),
+-- The Stripe webhook: the signed event names its tenant and invoice; only the webhook role runs it.
+(
+    'api.record_stripe_event(text,text,uuid,uuid,bigint,text,text)', '{pgpsa_webhook}',
+    'A verified Stripe event: applies it to the invoice of a checkout we started in the tenant the event names.'
+),
+-- The worker: it lists the tenants, then runs each sweep with one tenant set, as the worker role.
+(
+    'api.worker_tenants()',
+    '{pgpsa_worker}',
+    'The worker visits every tenant in turn: returns their ids and nothing else.'
+),
+('api.sla_sweep()', '{pgpsa_worker}', 'Marks the current tenant''s late stages overdue, whoever can see them.'),
+('api.quote_expiry_sweep()', '{pgpsa_worker}', 'Expires and reminds the current tenant''s sent quotes.'),
+('api.outstanding_deposits_sweep()', '{pgpsa_worker}', 'Reports the current tenant''s orders with a deposit due.'),
+-- The portal (seed 001 documents through ownership).
+(
+    'portal.contract_documents()', '{pgpsa_portal}',
+    'A client contact''s contract documents: only contracts its own client owns, in its tenant.'
+),
+-- Staff doors that write what no door may write by hand (statuses, numbers, claims), each checking its permission
+-- itself and staying in the caller's tenant.
+('api.send_invoice(uuid)', '{pgpsa_staff}', 'Numbers and posts a draft invoice (invoices:write).'),
+(
+    'api.void_invoice(uuid,text)',
+    '{pgpsa_staff}',
+    'Voids an invoice without payments and releases its tasks (invoices:write).'
+),
+('api.delete_invoice(uuid)', '{pgpsa_staff}', 'Deletes a draft and releases the tasks it claimed (invoices:write).'),
+(
+    'api.generate_invoice_draft(uuid,jsonb)', '{pgpsa_staff}',
+    'Bills a project''s delivered tasks, claiming each once, whoever they are assigned to (invoices:write).'
+),
+(
+    'api.bill_client_contracts(uuid,date,date,jsonb)', '{pgpsa_staff}',
+    'Bills a client''s active contract assignments for a period, never twice (invoices:write).'
+),
+(
+    'api.accept_quote(uuid)', '{pgpsa_staff}',
+    'Quote acceptance: order, project, deposit invoice and job ticket in one transaction (quotes:write).'
+),
+('api.create_order(jsonb)', '{pgpsa_staff}', 'An order from a sent quote, as acceptance does (quotes:write).'),
+('api.create_job_ticket(uuid)', '{pgpsa_staff}', 'A job ticket with its number and QR payload (projects:write).');
+
+-- The doors' own reach: the schemas their views and functions name (CREATE, so they may own objects there).
+grant usage on schema app, internal, audit to pgpsa_door_api, pgpsa_door_bi;
+grant usage, create on schema api to pgpsa_door_api;
+grant usage, create on schema bi to pgpsa_door_bi;
+
+-- Each object is equipped while the owner still owns it, then handed to its door (grants survive the hand-over).
+do $$
+declare
+    o record;
+    request_roles text := 'pgpsa_anon, pgpsa_staff, pgpsa_portal, pgpsa_webhook, pgpsa_worker, pgpsa_bi';
+begin
+    -- A clean slate for the request roles: nothing on app, audit or internal but the helpers granted below.
+    execute format('revoke all on schema app, audit, internal from %s', request_roles);
+    execute format('revoke all on all functions in schema app, audit, internal, api, portal, bi from %s', request_roles);
+    execute format('revoke all on all tables in schema api, portal, bi from %s', request_roles);
+
+    -- api views: owned by the api door, read with the door's grants under RLS.
+    for o in
+        select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = 'api' and c.relkind = 'v'
+    loop
+        execute format('alter view %s reset (security_invoker)', o.view);
+        execute format('grant select on %s to pgpsa_staff', o.view);
+        execute format('alter view %s owner to pgpsa_door_api', o.view);
+    end loop;
+    -- bi views: owned by the BI door, read by BI logins.
+    for o in
+        select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = 'bi' and c.relkind = 'v'
+    loop
+        execute format('alter view %s reset (security_invoker)', o.view);
+        execute format('grant select on %s to pgpsa_bi', o.view);
+        execute format('alter view %s owner to pgpsa_door_bi', o.view);
+    end loop;
+    -- internal views are the owner's reads that door views join (db/views/0_internal_owner_reads.sql): the doors
+    -- read them, nobody else.
+    for o in
+        select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = 'internal' and c.relkind = 'v'
+    loop
+        execute format('grant select on %s to pgpsa_door_api, pgpsa_door_bi', o.view);
+    end loop;
+    -- api functions: every one not on the allowlist runs as the api door; allowlisted ones stay the owner's.
+    for o in
+        select p.oid::regprocedure as fn, a.roles
+        from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
+        left join internal.definer_allowlist as a on a.function_signature = p.oid::regprocedure::text
+        where n.nspname in ('api', 'portal')
+    loop
+        -- Owner-run code may call a door, and a door an owner-run door.
+        execute format('grant execute on function %s to pgpsa_owner, pgpsa_door_api', o.fn);
+        if o.roles is null then
+            execute format('alter function %s security definer set search_path = ''''', o.fn);
+            -- Errors are worded from the catalog for every caller; everything else is for staff.
+            execute format('grant execute on function %s to %s', o.fn, case
+                when o.fn::text = 'api.constraint_message(text,text,text)' then request_roles else 'pgpsa_staff'
+            end);
+            execute format('alter function %s owner to pgpsa_door_api', o.fn);
+        else
+            execute format('grant execute on function %s to %s', o.fn, array_to_string(o.roles, ', '));
+        end if;
+    end loop;
+    for o in select * from internal.definer_allowlist where function_signature like 'internal.%' loop
+        execute format('grant execute on function %s to %s', o.function_signature, array_to_string(o.roles, ', '));
+    end loop;
+    -- Helpers that only read the request context or compute from their arguments: policies and door views call
+    -- them on the caller's behalf (a function's EXECUTE is checked for the caller, even inside a view).
+    for o in
+        select p.oid::regprocedure as fn from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
+        where n.nspname = 'internal' and p.proname in (
+            'trusted_session', 'login_tenant_id', 'current_tenant_id', 'current_user_id', 'current_client_id',
+            'current_contact_id', 'current_ip', 'current_request_id', 'current_request_role', 'has_permission',
+            'task_done_statuses', 'assignment_status', 'line_gross', 'line_discount', 'line_net', 'line_tax'
+        )
+    loop
+        execute format('grant execute on function %s to %s, pgpsa_door_api, pgpsa_door_bi', o.fn, request_roles);
+    end loop;
+end
+$$;
+
+-- Who may reach which door.
+grant usage on schema api to pgpsa_anon, pgpsa_staff, pgpsa_portal, pgpsa_webhook, pgpsa_worker;
+grant usage on schema portal to pgpsa_portal;
+grant usage on schema bi to pgpsa_bi;

@@ -1,0 +1,63 @@
+-- Facts the door views show that the door's own permissions would hide, read as the owner (tenant-scoped by its
+-- policy) in owner views: a request role cannot read them, only the doors that join them (db/policies/9000_doors.sql
+-- grants them to the doors alone). Functions would not do here: a door view runs its functions with the caller's
+-- EXECUTE rights, but reads a nested view with the door's.
+
+-- A client's tax id in clear, only for a user with clients:tax_id (finance, manager, admin).
+create or replace view internal.client_tax_ids as
+select
+    c.tenant_id,
+    c.id as client_id,
+    extensions.pgp_sym_decrypt(c.tax_id_encrypted, k.value) as tax_id
+from app.clients as c
+cross join internal.settings as k
+where k.name = 'data_key' and c.tax_id_encrypted is not null and internal.has_permission('clients:tax_id');
+
+-- Task signals behind project health (seed 000): overdue open tasks and recent updates per project. Health is a fact
+-- of the project, not of the tasks the reader may see (a designer sees the same colour as a manager), and without
+-- the per-row permission filter the partial indexes serve index-only scans.
+create or replace view internal.project_signals as
+with overdue as (
+    select
+        t.tenant_id,
+        t.project_id,
+        count(*)::integer as n
+    from app.tasks as t
+    where
+        t.tenant_id = internal.current_tenant_id()
+        and t.due_date < current_date
+        and t.status <> all(internal.task_done_statuses())
+    group by t.tenant_id, t.project_id
+),
+
+recent as (
+    select distinct
+        t.tenant_id,
+        t.project_id
+    from app.tasks as t
+    where t.tenant_id = internal.current_tenant_id() and t.updated_at > now() - interval '7 days'
+)
+
+select
+    coalesce(o.project_id, r.project_id) as project_id,
+    coalesce(o.n, 0) as overdue_tasks,
+    r.project_id is not null as recently_updated
+from overdue as o
+full join recent as r on o.project_id = r.project_id;
+
+-- An order's deposit received (payments applied to its deposit invoices) and its project: part of the order's
+-- own record, whoever may see invoices or projects.
+create or replace view internal.order_facts as
+select
+    o.tenant_id,
+    o.id as order_id,
+    coalesce((
+        select sum(a.amount)
+        from app.invoices as i
+        inner join app.payment_applications as a on i.tenant_id = a.tenant_id and i.id = a.invoice_id
+        where i.tenant_id = o.tenant_id and i.order_id = o.id and i.kind = 'deposit' and i.status <> 'void'
+    ), 0) as deposit_received,
+    p.id as project_id,
+    p.project_code
+from app.orders as o
+left join app.projects as p on o.tenant_id = p.tenant_id and o.id = p.order_id;
