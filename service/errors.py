@@ -97,6 +97,22 @@ def _constraint_message(diag) -> str | None:
         return None
 
 
+# PostgreSQL's words for a foreign key naming a row that is not there (not for one still referenced).
+_MISSING_PARENT = re.compile(
+    r'Key \((?:tenant_id, )?([a-z_]+)\)=\((?:[0-9a-f-]+, )?([^)]*)\) is not present in table "([a-z_]+)"'
+)
+
+
+def _missing_parent(diag) -> Problem | None:
+    """A 23503 that names a parent which does not exist (or the caller cannot see) is a 404 in words."""
+    found = _MISSING_PARENT.search(diag.message_detail or "")
+    if found is None:
+        return None
+    _, value, table = found.groups()
+    singular = table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
+    return Problem(404, f"No {singular.replace('_', ' ')} with id {value}.", code="23503")
+
+
 def database_problem(e: psycopg.Error) -> Problem:
     state = e.sqlstate
     if state is None:
@@ -111,6 +127,8 @@ def database_problem(e: psycopg.Error) -> Problem:
     if status == 503:
         return Problem(503, "The database is not reachable.", code=state)
     diag = e.diag
+    if state == "23503" and (missing := _missing_parent(diag)) is not None:
+        return missing
     detail = diag.message_primary
     if state.startswith("23"):
         detail = _constraint_message(diag) or detail

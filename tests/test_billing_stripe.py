@@ -7,7 +7,15 @@ import uuid
 
 import pytest
 import stripe
-from billing_support import WEBHOOK_SECRET, StripeStandIn, checkout_completed, make_client, sent_invoice, signed
+from billing_support import (
+    WEBHOOK_SECRET,
+    StripeStandIn,
+    checkout_completed,
+    make_client,
+    make_invoice,
+    sent_invoice,
+    signed,
+)
 from delivery_support import ok
 
 from service import create_app
@@ -225,4 +233,32 @@ def test_with_stripe_off_checkout_and_webhooks_say_so(client, make_tenant, login
     problem(client.post(f"/api/v1/invoices/{inv['id']}/checkout", headers=f), 503)
     payload, headers = signed(checkout_completed(t.id, inv["id"], 10000))
     problem(client.post(HOOK, data=payload, headers=headers), 503)
+    assert ok(client.get(f"/api/v1/invoices/{inv['id']}", headers=f))["status"] == "sent"
+
+
+def test_a_yen_invoice_is_charged_in_yen_not_hundredths(billing, stand_in, admin):
+    t, client, f, customer = billing
+    draft = make_invoice(client, f, customer["id"], ("Prints", 3, 1500), currency="JPY")
+    before = len(stand_in.checkout_requests())
+    inv = ok(client.post(f"/api/v1/invoices/{draft['id']}/send", headers=f))
+    [request] = stand_in.checkout_requests()[before:]
+    assert request["form"]["line_items[0][price_data][currency]"] == "jpy"
+    assert request["form"]["line_items[0][price_data][unit_amount]"] == "4500"  # yen have no minor unit
+    event = checkout_completed(t.id, inv["id"], 4500)
+    event["data"]["object"]["currency"] = "jpy"
+    payload, headers = signed(event)
+    assert client.post(HOOK, data=payload, headers=headers).get_json()["outcome"] == "applied"
+    got = ok(client.get(f"/api/v1/invoices/{inv['id']}", headers=f))
+    assert (got["status"], got["balanceDue"]) == ("paid", "0.00")
+    payment = ok(client.get(f"/api/v1/payments/{got['payments'][0]['paymentId']}", headers=f))
+    assert (payment["amount"], payment["currency"]) == ("4500.00", "JPY")
+
+
+def test_an_event_in_another_currency_than_the_invoice_is_not_applied(billing, admin):
+    t, client, f, customer = billing
+    inv = sent_invoice(client, f, customer["id"], 1000)
+    event = checkout_completed(t.id, inv["id"], 100000)
+    event["data"]["object"]["currency"] = "eur"
+    payload, headers = signed(event)
+    assert client.post(HOOK, data=payload, headers=headers).get_json()["outcome"] == "ignored"
     assert ok(client.get(f"/api/v1/invoices/{inv['id']}", headers=f))["status"] == "sent"

@@ -107,3 +107,27 @@ def test_an_upload_over_the_apps_json_limit_is_accepted_up_to_its_signed_size(we
     upload = start_upload(web, h, p, len(content))
     assert web.put(local_path(upload["uploadUrl"]), data=content).status_code == 204
     assert ok(web.post(f"/api/v1/files/{upload['fileId']}/confirm", headers=h))["sizeBytes"] == len(content)
+
+
+def test_a_download_needs_files_read_and_only_it(web, make_tenant, login, admin, count, problem):
+    t = make_tenant("manager", "production", "designer")
+    m = login(t, "manager")
+    p = make_project(web, m)
+    upload = start_upload(web, m, p, 5)
+    assert web.put(local_path(upload["uploadUrl"]), data=b"brief", headers=upload["headers"]).status_code == 204
+    ok(web.post(f"/api/v1/files/{upload['fileId']}/confirm", headers=m))
+    url = f"/api/v1/projects/{p['id']}/files?include=downloadUrl"
+    # Production holds files:read but not files:write: it downloads (and the download is logged).
+    listing = ok(web.get(url, headers=login(t, "production")))
+    assert listing[0]["downloadUrl"] and count("file_access_logs", t) == 1
+    # A designer whose files:read is revoked holds files:write still, and gets no signed URL at all.
+    admin.execute(
+        "insert into app.user_permissions (tenant_id, user_id, permission, granted)"
+        " values (%s, %s, 'files:read', false)",
+        [t.id, t.users["designer"][0]],
+    )
+    body = problem(web.get(url, headers=login(t, "designer")), 403)
+    assert "files:read" in body["detail"]
+    assert count("file_access_logs", t) == 1
+    # Without include=downloadUrl the listing (metadata, projects:read) is theirs to see.
+    assert ok(web.get(f"/api/v1/projects/{p['id']}/files", headers=login(t, "designer")))[0]["fileName"]

@@ -55,7 +55,7 @@ as $$
 declare
     new_id uuid;
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('clients', 'insert');
     insert into app.clients (
         tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted
     ) values (
@@ -72,7 +72,7 @@ create or replace function api.update_client(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('clients', 'update');
     update app.clients as c set
         account_code = case when p ? 'account_code' then p ->> 'account_code' else c.account_code end,
         name = case when p ? 'name' then p ->> 'name' else c.name end,
@@ -102,7 +102,7 @@ create or replace function api.archive_client(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('clients', 'update');
     update app.clients as c set archived_at = coalesce(c.archived_at, now())
     where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
     if not found then
@@ -118,7 +118,7 @@ as $$
 declare
     new_id uuid;
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('contacts', 'insert');
     if not exists (
         select from app.clients as c where c.tenant_id = internal.current_tenant_id() and c.id = p_client_id
     ) then
@@ -137,7 +137,7 @@ create or replace function api.update_contact(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('contacts', 'update');
     update app.contacts as c set
         name = case when p ? 'name' then p ->> 'name' else c.name end,
         role = case when p ? 'role' then p ->> 'role' else c.role end,
@@ -156,7 +156,7 @@ create or replace function api.archive_contact(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('clients:write');
+    perform internal.require_access('contacts', 'update');
     update app.contacts as c set archived_at = coalesce(c.archived_at, now()), is_primary = false
     where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
     if not found then

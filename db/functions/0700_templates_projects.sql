@@ -11,7 +11,7 @@ declare
     stage_no bigint;
     stage uuid;
 begin
-    perform internal.require_permission('projects:write');
+    perform internal.require_access('templates', 'insert');
     insert into app.templates (tenant_id, name, project_type, description)
     values (internal.current_tenant_id(), p ->> 'name', p ->> 'project_type', p ->> 'description')
     returning id into template;
@@ -48,8 +48,10 @@ begin atomic
 end;
 
 -- Copies the template's stages and tasks into the project; due offsets count from the project's start date.
+-- As the owner: a clone copies what the template says (its billing too, set by someone allowed to), whoever
+-- creates the project; the door that calls it checked projects:write, and it stays in the current tenant.
 create or replace function internal.clone_template(p_project_id uuid, p_template_id uuid) returns void
-language sql volatile set search_path = ''
+language sql volatile security definer set search_path = ''
 begin atomic
     insert into app.stages (tenant_id, project_id, sequence, stage_code, name, sla_hours, requires_deposit)
     select
@@ -123,7 +125,7 @@ $$;
 create or replace function api.create_project(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('projects:write');
+    select internal.require_access('projects', 'insert');
     select internal.create_project(p);
 end;
 
@@ -131,7 +133,7 @@ create or replace function api.update_project(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('projects:write');
+    perform internal.require_access('projects', 'update');
     update app.projects as pr set
         name = case when p ? 'name' then p ->> 'name' else pr.name end,
         due_date = case when p ? 'due_date' then (p ->> 'due_date')::date else pr.due_date end,

@@ -148,7 +148,7 @@ $$;
 create or replace function api.start_stage(p_project_id uuid, p_stage_id uuid) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('projects:write');
+    select internal.require_access('stages', 'update');
     select internal.start_stage(p_project_id, p_stage_id);
 end;
 
@@ -156,7 +156,7 @@ create or replace function api.complete_stage(p_project_id uuid, p_stage_id uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('projects:write');
+    perform internal.require_access('stages', 'update');
     perform internal.find_stage(p_project_id, p_stage_id);
     update app.stages as s set status = 'completed'
     where s.tenant_id = internal.current_tenant_id() and s.id = p_stage_id and s.status in ('active', 'revision', 'overdue');

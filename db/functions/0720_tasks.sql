@@ -10,6 +10,36 @@ begin atomic
     );
 end;
 
+-- How work is billed (billing type, fixed amount, hourly rate) of a task or a template task is set only with
+-- billing:write when a request sets it (through the api door: a designer asking 9,999/h on their own task is
+-- refused); owner-run rules, like cloning a template into a project, copy it under their own authority.
+create or replace function internal.tg__billing_fields() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+    if current_user = 'pgpsa_door_api' and (
+        (tg_op = 'INSERT' and (new.billing_type <> 'non_billable' or new.fixed_amount is not null
+            or new.hourly_rate is not null))
+        or (tg_op = 'UPDATE' and (new.billing_type, new.fixed_amount, new.hourly_rate)
+            is distinct from (old.billing_type, old.fixed_amount, old.hourly_rate))
+    ) and not internal.has_permission('billing:write') then
+        raise exception using
+            errcode = 'PT403',
+            message = 'You need the billing:write permission to set how work is billed (billing type, fixed amount, '
+            || 'hourly rate).',
+            hint = 'Ask finance, a manager or an admin of your firm to set it.';
+    end if;
+    return new;
+end;
+$$;
+
+drop trigger if exists trg_tasks_100_billing_fields on app.tasks;
+create trigger trg_tasks_100_billing_fields before insert or update on app.tasks
+for each row execute function internal.tg__billing_fields();
+drop trigger if exists trg_template_tasks_100_billing_fields on app.template_tasks;
+create trigger trg_template_tasks_100_billing_fields before insert or update on app.template_tasks
+for each row execute function internal.tg__billing_fields();
+
 create or replace function internal.tg_tasks__validate() returns trigger
 language plpgsql set search_path = ''
 as $$
@@ -180,7 +210,7 @@ as $$
 declare
     task uuid := gen_random_uuid();
 begin
-    perform internal.require_permission('tasks:write');
+    perform internal.require_access('tasks', 'insert');
     insert into app.tasks (
         tenant_id, id, stage_id, sequence, title, description, kind, priority, due_date, estimated_hours,
         billing_type, fixed_amount, hourly_rate
@@ -201,7 +231,7 @@ create or replace function api.update_task(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('tasks:write');
+    perform internal.require_access('tasks', 'update');
     update app.tasks as t set
         status = case when p ? 'status' then p ->> 'status' else t.status end,
         title = case when p ? 'title' then p ->> 'title' else t.title end,

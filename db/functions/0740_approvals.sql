@@ -20,7 +20,7 @@ declare
     new_id uuid;
     open_work text;
 begin
-    perform internal.require_permission('approvals:write');
+    perform internal.require_access('approvals', 'insert');
     select s.id, s.project_id, s.status, s.name into stage from app.stages as s
     where s.tenant_id = internal.current_tenant_id() and s.id = p_stage_id;
     if stage.id is null then
@@ -147,7 +147,7 @@ as $$
 declare
     current_status text;
 begin
-    perform internal.require_permission('approvals:write');
+    perform internal.require_access('approvals', 'update');
     select ap.status into current_status from app.approvals as ap
     where ap.tenant_id = internal.current_tenant_id() and ap.id = p_id;
     if current_status is null then

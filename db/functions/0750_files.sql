@@ -35,7 +35,15 @@ declare
     new_id uuid := gen_random_uuid();
     key text;
 begin
-    perform internal.require_permission('files:write');
+    perform internal.require_access('files', 'insert');
+    if p ? 'task_id' then
+        perform internal.visible_task((p ->> 'task_id')::uuid);
+    elsif not exists (
+        select from app.projects as pr
+        where pr.tenant_id = internal.current_tenant_id() and pr.id = (p ->> 'project_id')::uuid
+    ) then
+        perform internal.not_found('project', (p ->> 'project_id')::uuid);
+    end if;
     key := format('%s/%s/%s', internal.current_tenant_id(), new_id, p ->> 'file_name');
     insert into app.files (
         tenant_id, id, project_id, task_id, storage_key, file_name, content_type, size_bytes, visibility,
@@ -55,7 +63,7 @@ create or replace function api.confirm_file(p_id uuid, p_size_bytes bigint, p_ch
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('files:write');
+    perform internal.require_access('files', 'update');
     update app.files as f set
         size_bytes = p_size_bytes, checksum_sha256 = p_checksum_sha256, state = 'available', confirmed_at = now()
     where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state = 'pending';
@@ -73,7 +81,7 @@ create or replace function api.discard_file(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('files:write');
+    perform internal.require_access('files', 'delete');
     delete from app.files as f
     where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state = 'pending';
     return p_id;
@@ -84,7 +92,7 @@ create or replace function api.delete_file(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('files:write');
+    perform internal.require_access('files', 'update');
     update app.files as f set state = 'deleted', deleted_at = now()
     where f.tenant_id = internal.current_tenant_id() and f.id = p_id and f.state <> 'deleted';
     if not found then
@@ -94,10 +102,18 @@ begin
 end;
 $$;
 
+-- Signing a download is reading the file: it needs files:read (the log row is part of that read, in the same
+-- transaction as the URL is handed out), and the file must be one the caller may see.
 create or replace function api.log_file_access(p_file_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
+    perform internal.require_access('file_access_logs', 'insert');
+    if not exists (
+        select from app.files as f where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id
+    ) then
+        perform internal.not_found('file', p_file_id);
+    end if;
     if not exists (
         select from app.files as f
         where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id and f.state = 'available'

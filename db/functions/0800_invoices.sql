@@ -186,7 +186,7 @@ end;
 create or replace function api.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('invoices:write');
+    select internal.require_access('invoice_lines', 'insert');
     select internal.add_invoice_line(p_invoice_id, p);
 end;
 
@@ -215,7 +215,7 @@ $$;
 create or replace function api.create_invoice(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('invoices:write');
+    select internal.require_access('invoices', 'insert');
     select internal.create_invoice(p);
 end;
 
@@ -225,7 +225,7 @@ as $$
 declare
     changed integer;
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoices', 'update');
     perform internal.find_invoice(p_id);
     if p ?| array['due_date', 'issue_date', 'notes'] then
         update app.invoices as i set
@@ -251,7 +251,7 @@ create or replace function api.delete_invoice_line(p_line_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoice_lines', 'delete');
     delete from app.invoice_lines as l where l.tenant_id = internal.current_tenant_id() and l.id = p_line_id;
     if not found then
         perform internal.not_found('invoice line', p_line_id);
@@ -265,7 +265,7 @@ create or replace function api.delete_invoice(p_id uuid) returns uuid
 language plpgsql volatile security definer set search_path = ''
 as $$
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoices', 'delete');
     delete from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.id = p_id;
     if not found then
         perform internal.not_found('invoice', p_id);
@@ -280,6 +280,7 @@ language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     current_status text;
+    owed record;
 begin
     select i.status into current_status from app.invoices as i
     where i.tenant_id = internal.current_tenant_id() and i.id = p_id for update;
@@ -292,6 +293,19 @@ begin
         select from app.invoice_lines as l where l.tenant_id = internal.current_tenant_id() and l.invoice_id = p_id
     ) then
         raise exception using errcode = 'PT422', message = 'An invoice needs at least one line to be sent.';
+    end if;
+    -- What is owed must be payable in the currency's own units (JPY has none below the yen, KWD three).
+    select i.currency, c.minor_units, m.total into owed
+    from app.invoices as i
+    join app.currencies as c on c.code = i.currency
+    cross join lateral internal.invoice_amounts(i.tenant_id, i.id) as m
+    where i.tenant_id = internal.current_tenant_id() and i.id = p_id;
+    if round(owed.total, owed.minor_units) <> owed.total then
+        raise exception using
+            errcode = 'PT422',
+            message = format('This invoice comes to %s %s, which is not payable in %s (%s decimal places).',
+                owed.total, owed.currency, owed.currency, owed.minor_units),
+            hint = 'Make each line''s amount and tax come to whole units of the currency.';
     end if;
     update app.invoices as i set
         status = 'sent',
@@ -309,7 +323,7 @@ $$;
 create or replace function api.send_invoice(p_id uuid) returns uuid
 language sql volatile security definer set search_path = ''
 begin atomic
-    select internal.require_permission('invoices:write');
+    select internal.require_access('invoices', 'update');
     select internal.send_invoice(p_id);
 end;
 
@@ -320,7 +334,7 @@ as $$
 declare
     current_status text;
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoices', 'update');
     select i.status into current_status from app.invoices as i
     where i.tenant_id = internal.current_tenant_id() and i.id = p_id for update;
     if current_status is null then

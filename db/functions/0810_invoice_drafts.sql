@@ -1,8 +1,11 @@
 -- A draft invoice from a project's delivered, unbilled work (seed 000 InvoiceCalculatorService), set-based:
 -- non_billable never; fixed when the task is completed, approved or client_approved; milestone only approval tasks
 -- in approved or client_approved; hourly = the task's time entries x its hourly rate, in those statuses.
--- Each billed task is claimed (tasks.invoice_id) in the same statement that writes its line, so it is billed once
--- even when two drafts are generated at the same time, and its time entries freeze.
+-- The candidate tasks are locked first (in id order, so two drafts never deadlock), then billed in a statement of
+-- its own: its snapshot is taken once the locks are held, so every time entry committed before is counted, and a
+-- time entry being logged (which holds its task FOR SHARE) is waited for, while one logged later waits for the
+-- draft and is then refused. Each billed task is claimed (tasks.invoice_id) by the statement that writes its line,
+-- so it is billed once even when two drafts run at the same time, and its time entries freeze.
 
 create or replace function api.generate_invoice_draft(p_project_id uuid, p jsonb default '{}') returns uuid
 language plpgsql volatile security definer set search_path = ''
@@ -11,8 +14,9 @@ declare
     project record;
     invoice uuid;
     billed integer;
+    candidates uuid[];
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoices', 'insert');
     select pr.id, pr.client_id, pr.status, pr.project_code into project from app.projects as pr
     where pr.tenant_id = internal.current_tenant_id() and pr.id = p_project_id;
     if project.id is null then
@@ -29,6 +33,18 @@ begin
         (p ->> 'due_date')::date, p ->> 'notes', internal.current_user_id()
     ) returning id into invoice;
 
+    select array_agg(c.id) into candidates from (
+        select t.id from app.tasks as t
+        where
+            t.tenant_id = internal.current_tenant_id() and t.project_id = p_project_id and t.invoice_id is null
+            and (
+                (t.billing_type in ('fixed', 'hourly') and t.status in ('completed', 'approved', 'client_approved'))
+                or (t.billing_type = 'milestone' and t.kind = 'approval' and t.status in ('approved', 'client_approved'))
+            )
+        order by t.id
+        for update of t
+    ) as c;
+
     with eligible as (
         select
             t.tenant_id, t.id, t.title, t.billing_type, t.stage_id, t.sequence,
@@ -41,13 +57,8 @@ begin
             where e.tenant_id = t.tenant_id and e.task_id = t.id and e.contract_line_id is null
         ) as h on t.billing_type = 'hourly'
         where
-            t.tenant_id = internal.current_tenant_id() and t.project_id = p_project_id and t.invoice_id is null
-            and (
-                (t.billing_type in ('fixed', 'hourly') and t.status in ('completed', 'approved', 'client_approved'))
-                or (t.billing_type = 'milestone' and t.kind = 'approval' and t.status in ('approved', 'client_approved'))
-            )
+            t.tenant_id = internal.current_tenant_id() and t.id = any(candidates) and t.invoice_id is null
             and (t.billing_type <> 'hourly' or h.hours > 0)
-        for update of t skip locked
     ),
     claimed as (
         update app.tasks as t set invoice_id = invoice

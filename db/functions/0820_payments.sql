@@ -113,7 +113,7 @@ as $$
 declare
     payment uuid;
 begin
-    perform internal.require_permission('payments:write');
+    perform internal.require_access('payments', 'insert');
     insert into app.payments (tenant_id, payment_number, client_id, method, reference, amount, currency, received_at, created_by)
     values (
         internal.current_tenant_id(), internal.next_document_number('payment'), (p ->> 'client_id')::uuid,
@@ -132,7 +132,7 @@ returns table (invoice_id uuid, invoice_number text, balance_due numeric, status
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('payments:write');
+    perform internal.require_access('payment_applications', 'insert');
     if not exists (
         select from app.payments as p where p.tenant_id = internal.current_tenant_id() and p.id = p_payment_id
     ) then
@@ -158,7 +158,7 @@ create or replace function api.unapply_payment(p_application_id uuid) returns uu
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('payments:write');
+    perform internal.require_access('payment_applications', 'delete');
     delete from app.payment_applications as a
     where a.tenant_id = internal.current_tenant_id() and a.id = p_application_id;
     if not found then

@@ -81,7 +81,7 @@ create or replace function api.update_contract(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('contracts', 'update');
     update app.contracts as c set
         name = coalesce(p ->> 'name', c.name),
         description = case when p ? 'description' then p ->> 'description' else c.description end,
@@ -148,7 +148,7 @@ as $$
 declare
     template uuid;
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('contract_templates', 'insert');
     insert into app.contract_templates (tenant_id, name, description, billing_frequency, currency)
     values (
         internal.current_tenant_id(), p ->> 'name', p ->> 'description', coalesce(p ->> 'billing_frequency', 'monthly'),
@@ -170,7 +170,7 @@ as $$
 declare
     contract uuid;
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('contracts', 'insert');
     insert into app.contracts (
         tenant_id, name, description, owner_client_id, is_template, billing_frequency, currency
     ) values (
@@ -191,7 +191,7 @@ as $$
 declare
     template record;
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('contracts', 'insert');
     select t.* into template from app.contract_templates as t
     where t.tenant_id = internal.current_tenant_id() and t.id = p_template_id;
     if template.id is null then
@@ -219,7 +219,7 @@ declare
     assignment record;
     draft uuid := gen_random_uuid();
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('contracts', 'insert');
     select cc.id, cc.contract_id, cc.client_id into assignment from app.client_contracts as cc
     where cc.tenant_id = internal.current_tenant_id() and cc.id = p_client_contract_id;
     if assignment.id is null then
@@ -270,7 +270,7 @@ $$;
 create or replace function api.assign_contract(p_contract_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('contracts:write');
+    select internal.require_access('client_contracts', 'insert');
     insert into app.client_contracts (tenant_id, client_id, contract_id, start_date, end_date, po_number)
     values (
         internal.current_tenant_id(), (p ->> 'client_id')::uuid, p_contract_id,
@@ -296,7 +296,7 @@ create or replace function api.activate_client_contract(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('client_contracts', 'update');
     perform internal.find_client_contract(p_id);
     update app.client_contracts as cc set is_active = true
     where cc.tenant_id = internal.current_tenant_id() and cc.id = p_id and cc.terminated_at is null;
@@ -313,7 +313,7 @@ create or replace function api.terminate_client_contract(p_id uuid, p_end_date d
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('client_contracts', 'update');
     perform internal.find_client_contract(p_id);
     update app.client_contracts as cc set
         is_active = false, terminated_at = now(), end_date = least(coalesce(cc.end_date, p_end_date), p_end_date)
@@ -331,7 +331,7 @@ create or replace function api.unassign_client_contract(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('contracts:write');
+    perform internal.require_access('client_contracts', 'delete');
     perform internal.find_client_contract(p_id);
     if exists (select from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.client_contract_id = p_id)
         or exists (

@@ -2,6 +2,10 @@
 -- their contract lines (fixed per period, hourly from time logged against the line in the period) into a draft
 -- invoice of kind contract; an assignment is never billed twice for overlapping periods (contract_billings).
 
+-- The invoice is in the contracts' currency: a client with contracts due in several currencies is billed one
+-- currency at a time (p.currency). The due assignments are locked first, then billed in a statement of its own
+-- whose snapshot comes after the locks, so time logged against them is either billed or refused, never lost (see
+-- internal.refuse_billed_contract_time).
 create or replace function api.bill_client_contracts(
     p_client_id uuid, p_period_start date, p_period_end date, p jsonb default '{}'
 ) returns uuid
@@ -11,39 +15,56 @@ declare
     tenant uuid := internal.current_tenant_id();
     invoice uuid;
     billed integer;
+    due uuid[];
+    currencies text[];
+    wanted_currency text := upper(p ->> 'currency');
 begin
-    perform internal.require_permission('invoices:write');
+    perform internal.require_access('invoices', 'insert');
     if p_period_end < p_period_start then
         raise exception using errcode = 'PT422', message = 'A billing period ends on or after its start.';
     end if;
-    insert into app.invoices (tenant_id, client_id, kind, issue_date, due_date, notes, created_by)
-    values (tenant, p_client_id, 'contract', p_period_end, (p ->> 'due_date')::date,
-        coalesce(p ->> 'notes', format('Contract services %s to %s', p_period_start, p_period_end)),
-        internal.current_user_id())
-    returning id into invoice;
-
-    with due as (
-        -- Active assignments overlapping the period and not billed for any part of it yet.
-        select cc.id, cc.contract_id from app.client_contracts as cc
+    if not exists (select from app.clients as c where c.tenant_id = tenant and c.id = p_client_id) then
+        perform internal.not_found('client', p_client_id);
+    end if;
+    -- Active assignments overlapping the period and not billed for any part of it yet, in the currency asked.
+    select array_agg(x.id), array_agg(distinct x.currency) into due, currencies from (
+        select cc.id, c.currency::text as currency from app.client_contracts as cc
+        join app.contracts as c on c.tenant_id = cc.tenant_id and c.id = cc.contract_id
         where cc.tenant_id = tenant and cc.client_id = p_client_id and cc.is_active
           and cc.start_date <= p_period_end and coalesce(cc.end_date, p_period_end) >= p_period_start
+          and (wanted_currency is null or c.currency = wanted_currency)
           and not exists (
               select from app.contract_billings as b
               where b.tenant_id = tenant and b.client_contract_id = cc.id
                 and daterange(b.period_start, b.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')
           )
+        order by cc.id
         for update of cc
-    ),
-    amounts as (
+    ) as x;
+    if cardinality(currencies) > 1 then
+        raise exception using
+            errcode = 'PT409',
+            message = format('This client''s contracts due for the period are in %s; an invoice has one currency.',
+                array_to_string(currencies, ' and ')),
+            hint = format('Bill them one currency at a time (currency: %s).', currencies[1]);
+    end if;
+    insert into app.invoices (tenant_id, client_id, kind, issue_date, due_date, currency, notes, created_by)
+    values (tenant, p_client_id, 'contract', p_period_end, (p ->> 'due_date')::date, coalesce(currencies[1], 'USD'),
+        coalesce(p ->> 'notes', format('Contract services %s to %s', p_period_start, p_period_end)),
+        internal.current_user_id())
+    returning id into invoice;
+
+    with amounts as (
         select
-            d.id as client_contract_id, l.id as contract_line_id, c.name as contract_name, l.name as line_name,
+            cc.id as client_contract_id, l.id as contract_line_id, c.name as contract_name, l.name as line_name,
             l.sequence, l.line_type,
             case l.line_type
                 when 'fixed' then 1
                 else coalesce((
                     select sum(e.hours) from app.time_entries as e
                     where e.tenant_id = tenant and e.contract_line_id = l.id
-                      and e.work_date between p_period_start and p_period_end
+                      and e.work_date between greatest(p_period_start, cc.start_date)
+                      and least(p_period_end, coalesce(cc.end_date, p_period_end))
                 ), 0)
             end as quantity,
             case l.line_type
@@ -56,10 +77,11 @@ begin
                 ), r.amount, 0)
                 else coalesce(r.hourly_rate, 0)
             end as unit_price
-        from due as d
-        join app.contracts as c on c.tenant_id = tenant and c.id = d.contract_id
-        join app.contract_lines as l on l.tenant_id = tenant and l.contract_id = d.contract_id
+        from app.client_contracts as cc
+        join app.contracts as c on c.tenant_id = tenant and c.id = cc.contract_id
+        join app.contract_lines as l on l.tenant_id = tenant and l.contract_id = cc.contract_id
         left join app.contract_line_rates as r on r.tenant_id = tenant and r.contract_line_id = l.id
+        where cc.tenant_id = tenant and cc.id = any(due)
     ),
     lines as (
         insert into app.invoice_lines (

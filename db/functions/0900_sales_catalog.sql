@@ -20,6 +20,8 @@ create or replace function api.update_sales_settings(p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
+    -- The row needs either permission (internal.table_permissions); each setting belongs to one of them.
+    perform internal.require_access('sales_settings', 'update');
     if p ? 'deposit_percent' then
         perform internal.require_permission('orders:write');
     end if;
@@ -44,7 +46,7 @@ $$;
 create or replace function api.create_product(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('products:write');
+    select internal.require_access('products', 'insert');
     insert into app.products (
         tenant_id, sku, name, product_type, description, default_price, cost_price, tax_rate, uom, track_inventory
     )
@@ -62,7 +64,7 @@ create or replace function api.update_product(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('products:write');
+    perform internal.require_access('products', 'update');
     update app.products as x set
         sku = case when p ? 'sku' then p ->> 'sku' else x.sku end,
         name = case when p ? 'name' then p ->> 'name' else x.name end,
@@ -92,7 +94,7 @@ $$;
 create or replace function api.set_labor_rate(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('products:write');
+    select internal.require_access('labor_rates', 'insert');
     insert into app.labor_rates as r (tenant_id, role, hourly_rate, effective_from)
     values (
         internal.current_tenant_id(), p ->> 'role', (p ->> 'hourly_rate')::numeric,
@@ -106,7 +108,7 @@ end;
 create or replace function api.create_lead(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('leads:write');
+    select internal.require_access('leads', 'insert');
     insert into app.leads (
         tenant_id, name, source, client_id, status, contact_name, email, phone, estimated_value, expected_close,
         notes, created_by
@@ -124,7 +126,7 @@ create or replace function api.update_lead(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('leads:write');
+    perform internal.require_access('leads', 'update');
     update app.leads as l set
         name = case when p ? 'name' then p ->> 'name' else l.name end,
         source = case when p ? 'source' then p ->> 'source' else l.source end,

@@ -139,7 +139,7 @@ end;
 create or replace function api.add_quote_item(p_quote_id uuid, p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('quotes:write');
+    select internal.require_access('quote_items', 'insert');
     insert into app.quote_items (
         tenant_id, quote_id, sequence, product_id, description, quantity, unit_price, discount_pct, tax_rate,
         fulfillment_type, required_date
@@ -186,7 +186,7 @@ declare
     quote uuid;
     item jsonb;
 begin
-    perform internal.require_permission('quotes:write');
+    perform internal.require_access('quotes', 'insert');
     insert into app.quotes (
         tenant_id, quote_number, lead_id, client_id, project_type, title, valid_from, valid_until, currency, notes,
         created_by
@@ -211,7 +211,7 @@ as $$
 declare
     item jsonb;
 begin
-    perform internal.require_permission('quotes:write');
+    perform internal.require_access('quotes', 'update');
     perform internal.find_quote(p_id);
     if p ?| array['lead_id', 'client_id', 'project_type', 'title', 'valid_from', 'valid_until', 'currency', 'notes'] then
         update app.quotes as q set
@@ -239,7 +239,7 @@ create or replace function api.delete_quote(p_id uuid) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('quotes:write');
+    perform internal.require_access('quotes', 'delete');
     delete from app.quotes as q where q.tenant_id = internal.current_tenant_id() and q.id = p_id;
     if not found then
         perform internal.not_found('quote', p_id);
@@ -255,7 +255,7 @@ as $$
 declare
     cur record;
 begin
-    perform internal.require_permission('quotes:write');
+    perform internal.require_access('quotes', 'update');
     if p_status not in ('sent', 'rejected') then
         raise exception using errcode = 'PT422', message = 'A quote is accepted through accept_quote; it expires by date.';
     end if;

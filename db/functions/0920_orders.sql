@@ -242,7 +242,7 @@ as $$
 declare
     new_order uuid;
 begin
-    perform internal.require_permission('quotes:write');
+    perform internal.require_access('quotes', 'update');
     -- Its own statement: the summary's snapshot must see what acceptance wrote.
     new_order := internal.accept_quote(p_quote_id, '{}');
     return query select * from internal.order_summary(new_order);
@@ -261,7 +261,7 @@ as $$
 declare
     new_order uuid;
 begin
-    perform internal.require_permission('orders:write');
+    perform internal.require_access('orders', 'insert');
     if p ->> 'quote_id' is not null then
         new_order := internal.accept_quote((p ->> 'quote_id')::uuid, p);
     else
@@ -299,7 +299,7 @@ create or replace function api.update_order(p_id uuid, p jsonb) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    perform internal.require_permission('orders:write');
+    perform internal.require_access('orders', 'update');
     update app.orders as o set
         po_number = case when p ? 'po_number' then p ->> 'po_number' else o.po_number end,
         priority = case when p ? 'priority' then p ->> 'priority' else o.priority end,
@@ -339,7 +339,7 @@ declare
     invoice uuid;
     balance numeric;
 begin
-    perform internal.require_permission('payments:write');
+    perform internal.require_access('payments', 'insert');
     -- As the owner: finance records deposits without the right to browse orders.
     select * into o from internal.order_brief(p_order_id);
     if o.order_number is null then

@@ -50,7 +50,7 @@ as $$
 declare
     ticket record;
 begin
-    perform internal.require_permission('jobtickets:scan');
+    perform internal.require_access('job_ticket_scans', 'insert');
     select * into ticket from internal.find_job_ticket(p_code) as t;
     if ticket.id is null then
         raise exception using errcode = 'PT404', message = format('No job ticket with code %s.', p_code),
@@ -76,7 +76,7 @@ as $$
 declare
     ticket uuid;
 begin
-    perform internal.require_permission('projects:write');
+    perform internal.require_access('job_tickets', 'insert');
     ticket := internal.generate_job_ticket(p_project_id);
     if ticket is null then
         perform internal.not_found('project', p_project_id);

@@ -116,7 +116,7 @@ for each row execute function internal.tg_inventory_levels__stock_low();
 create or replace function api.create_inventory_location(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('inventory:write');
+    select internal.require_access('inventory_locations', 'insert');
     insert into app.inventory_locations (tenant_id, name, location_type)
     values (internal.current_tenant_id(), p ->> 'name', coalesce(p ->> 'location_type', 'warehouse'))
     returning id;
@@ -127,7 +127,7 @@ create or replace function api.set_reorder_point(p_product_id uuid, p_location_i
 returns numeric
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('inventory:write');
+    select internal.require_access('inventory_levels', 'insert');
     insert into app.inventory_levels as l (tenant_id, product_id, location_id, reorder_point)
     values (internal.current_tenant_id(), p_product_id, p_location_id, p_reorder_point)
     on conflict (tenant_id, product_id, location_id) do update set reorder_point = excluded.reorder_point
@@ -139,7 +139,7 @@ end;
 create or replace function api.record_stock_movement(p jsonb) returns uuid
 language sql volatile set search_path = ''
 begin atomic
-    select internal.require_permission('inventory:write');
+    select internal.require_access('stock_movements', 'insert');
     insert into app.stock_movements (
         tenant_id, product_id, location_id, to_location_id, order_item_id, movement_type, quantity, reference,
         note, occurred_at

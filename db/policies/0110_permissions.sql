@@ -2,9 +2,9 @@
 -- empty list means any user of the tenant).
 -- The restrictive policies permission_<command> on each table are generated from this list, for the api door
 -- (pgpsa_door_api, which every api view and function runs as), and the api functions ask the same list
--- (internal.require_access). A command a table does not list is not granted to the door at all (the catalog guard
--- checks both ways). Row rules (a designer's own tasks) are separate policies in the area files. A table is named
--- without its schema when it is in app.
+-- (internal.require_access), including the owner-run ones that write what the door may not. A command a table does
+-- not list is not granted to the door at all (the catalog guard checks it). Row rules (a designer's own tasks) are
+-- separate policies in the area files. A table is named without its schema when it is in app.
 
 delete from internal.table_permissions;
 insert into internal.table_permissions (table_name, command, permissions)
@@ -92,9 +92,10 @@ from (
     ('leads', '{leads:read}', '{leads:write}', '{leads:write}', '{leads:write}'),
     ('quotes', '{quotes:read}', '{quotes:write}', '{quotes:write}', '{quotes:write}'),
     ('quote_items', '{quotes:read}', '{quotes:write}', '{quotes:write}', '{quotes:write}'),
-    ('orders', '{orders:read}', null, '{orders:write}', null),
+    -- Orders and job tickets are made by owner-run rules (acceptance, api.create_order), never by the door itself.
+    ('orders', '{orders:read}', '{orders:write}', '{orders:write}', null),
     ('order_items', '{orders:read}', null, '{orders:write}', null),
-    ('job_tickets', '{projects:read}', null, null, null),
+    ('job_tickets', '{projects:read}', '{projects:write}', null, null),
     -- A station scanner reads back the scan it records.
     ('job_ticket_scans', '{projects:read,jobtickets:scan}', '{jobtickets:scan}', null, null),
     ('inventory_locations', '{inventory:read}', '{inventory:write}', '{inventory:write}', null),

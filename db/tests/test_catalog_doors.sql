@@ -120,11 +120,11 @@ select is_empty(
         and (
             has_table_privilege('pgpsa_door_api', t.relid, c.command)
             or (c.command <> 'delete' and has_any_column_privilege('pgpsa_door_api', t.relid, c.command))
-        ) <> exists (
+        ) and not exists (
             select from internal.table_permissions as d
             where internal.declared_table(d.table_name) = t.relid and d.command = c.command
         )$$,
-    'the api door is granted a command on a table exactly when the declaration names a permission for it'
+    'the api door is granted no command on a table that the declaration does not give a permission for'
 );
 
 -- Roles and trust.

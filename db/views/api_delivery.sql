@@ -117,6 +117,7 @@ select
     l.occurred_at
 from app.task_activity_logs as l;
 
+-- Time and comments follow their task's visibility: a designer sees them only on the tasks assigned to them.
 create or replace view api.time_entries as
 select
     e.id,
@@ -127,7 +128,8 @@ select
     e.note,
     e.created_at,
     e.updated_at
-from app.time_entries as e;
+from app.time_entries as e
+inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id;
 
 create or replace view api.comments as
 select
@@ -138,7 +140,8 @@ select
     c.body,
     c.client_visible,
     c.created_at
-from app.comments as c;
+from app.comments as c
+inner join app.tasks as t on c.tenant_id = t.tenant_id and c.task_id = t.id;
 
 create or replace view api.approvals as
 select
@@ -178,7 +181,10 @@ select
     f.uploaded_by_user_id,
     f.confirmed_at,
     f.created_at
-from app.files as f;
+from app.files as f
+-- A task's attachment follows the task's visibility, like its time and comments.
+left join app.tasks as t on f.tenant_id = t.tenant_id and f.task_id = t.id
+where f.task_id is null or t.id is not null;
 
 create or replace view api.templates as
 select
