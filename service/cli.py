@@ -4,6 +4,7 @@ from flask.cli import FlaskGroup
 
 from service import create_app
 from service.admin import seed_demo, serve, tenant, user
+from service.logins import app_login, bi_login
 from service.migrate import db
 from service.worker import worker
 
@@ -19,3 +20,5 @@ cli.add_command(user)
 cli.add_command(seed_demo)
 cli.add_command(serve)
 cli.add_command(worker)
+cli.add_command(app_login)
+cli.add_command(bi_login)
