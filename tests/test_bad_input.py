@@ -1,6 +1,7 @@
 """Whatever a caller sends, the answer is a 4xx problem+json with a request id, and nothing is written."""
 
 import json
+import secrets
 import uuid
 
 import jwt
@@ -163,3 +164,79 @@ def test_fuzzed_create_client_never_500s(client, sales, body):
     assert r.status_code < 500, r.get_data(as_text=True)
     if r.status_code >= 400:
         assert r.mimetype == "application/problem+json"
+
+
+DEEP = "[" * 50_000 + "]" * 50_000  # 100 kB, far inside the size limit
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "auth"),
+    [
+        ("post", CREATE, True),
+        ("post", "/api/v1/auth/token", False),
+        ("post", "/api/v1/quotes", True),
+        ("post", "/api/v1/invoices", True),
+        ("patch", f"/api/v1/clients/{uuid.uuid4()}", True),
+    ],
+)
+def test_a_deeply_nested_body_is_a_400_on_every_json_route(client, sales, problem, method, path, auth):
+    _, h = sales
+    headers = h if auth else {}
+    for body in (DEEP, '{"accountCode": ' + DEEP + "}"):
+        r = client.open(path, method=method, headers=headers, data=body, content_type="application/json")
+        answer = problem(r, 400)
+        assert "deeper than 32 levels" in answer["detail"]
+
+
+def test_nesting_up_to_the_limit_is_judged_by_the_model(client, sales, problem):
+    _, h = sales
+    body = '{"accountCode": "A1", "name": "x", "channel": "web", "billingAddress": ' + "[" * 31 + "]" * 31 + "}"
+    problem(_send(client, h, body), 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/auth/token"),
+        ("post", "/webhooks/stripe"),  # reads the raw body, and would answer 503 (not configured) first
+        ("post", f"/api/v1/quotes/{uuid.uuid4()}/send"),  # takes no body at all
+        ("get", "/healthz"),
+    ],
+)
+def test_an_oversized_body_is_a_413_on_every_route(client, sales, problem, method, path):
+    _, h = sales
+    big = "x" * (1024 * 1024 + 1)
+    answer = problem(client.open(path, method=method, headers=h, data=big, content_type="application/json"), 413)
+    assert "1048576 bytes" in answer["detail"]
+
+
+def _incompressible(n: int) -> str:
+    # PostgreSQL compresses repetitive text below the index row limit; random text stays ~n bytes.
+    return secrets.token_hex(n // 2)
+
+
+def test_a_5_kb_sign_in_email_is_refused_and_nothing_is_written(client, make_tenant, admin, problem):
+    t = make_tenant("sales")
+    def throttled():
+        return admin.execute("select count(*) from internal.login_throttle").fetchone()[0]
+
+    before = throttled()
+    for fields in ({"email": _incompressible(5000) + "@x.test"}, {"tenant": _incompressible(5000)}):
+        body = {"tenant": t.slug, "email": "a@b.test", "password": "whatever", **fields}
+        answer = problem(client.post("/api/v1/auth/token", json=body), 422)
+        assert answer["errors"][0]["type"] == "string_too_long"
+    assert throttled() == before  # not even a failed attempt is counted
+
+
+@pytest.mark.parametrize(
+    ("field", "pointer"),
+    [("name", None), ("email", "email")],  # name: a varchar(255); email: indexed text, past the index row limit
+)
+def test_a_5_kb_client_field_is_a_422_naming_it_and_nothing_is_written(client, sales, count, problem, field, pointer):
+    t, h = sales
+    value = _incompressible(5000) + ("@x.test" if field == "email" else "")
+    body = {"accountCode": "LONG1", "name": "Long", "channel": "web", field: value}
+    answer = problem(_send(client, h, body), 422)
+    if pointer:
+        assert answer["code"] == "54000" and f"too long ({pointer})" in answer["detail"] and "hint" not in answer
+    assert count("clients", t) == 0

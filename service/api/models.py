@@ -39,9 +39,10 @@ class Problem(ApiModel):
 
 
 class TokenRequest(InModel):
-    tenant: Text = Field(description="the tenant's slug")
-    email: Text
-    password: Text
+    # Bounded, so a huge value is refused here, the same for every account, before it reaches the throttle's keys.
+    tenant: Text = Field(description="the tenant's slug", max_length=63)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1024)
 
 
 class Token(ApiModel):
