@@ -2,14 +2,18 @@
 
 import json
 import secrets
+import typing
 import uuid
+from datetime import date, datetime
 
 import jwt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
 from service import create_app
+from service.api.registry import OPERATIONS
 
 CREATE = "/api/v1/clients"
 
@@ -240,3 +244,56 @@ def test_a_5_kb_client_field_is_a_422_naming_it_and_nothing_is_written(client, s
     if pointer:
         assert answer["code"] == "54000" and f"too long ({pointer})" in answer["detail"] and "hint" not in answer
     assert count("clients", t) == 0
+
+
+@pytest.mark.parametrize("value", [0, 1717113600, "0", "1717113600", True, 20240531.0])
+def test_a_date_must_be_an_iso_string(client, sales, problem, value):
+    _, h = sales
+    answer = problem(client.post("/api/v1/projects", headers=h, json={"name": "P", "dueDate": value}), 422)
+    assert "/dueDate" in {e["pointer"] for e in answer["errors"]}
+    # Queries too: ?dueBefore=0 was read as 1970-01-01.
+    answer = problem(client.get(f"/api/v1/projects?dueBefore={value}", headers=h), 422)
+    assert [e["pointer"] for e in answer["errors"]] == ["/dueBefore"]
+
+
+def test_a_datetime_must_be_an_iso_string(client, make_tenant, login, problem):
+    t = make_tenant("finance")
+    body = {"clientId": str(uuid.uuid4()), "method": "check", "amount": "10.00", "receivedAt": 1717113600}
+    answer = problem(client.post("/api/v1/payments", headers=login(t, "finance"), json=body), 422)
+    assert [e["pointer"] for e in answer["errors"]] == ["/receivedAt"]
+    assert "ISO 8601" in answer["errors"][0]["detail"]
+
+
+def _request_models():
+    seen, todo = set(), [m for op in OPERATIONS for m in (op.body, op.query) if m is not None]
+    while todo:
+        model = todo.pop()
+        if model not in seen:
+            seen.add(model)
+            todo += [a for f in model.model_fields.values() for a in _models_in(f.annotation)]
+    return seen
+
+
+def _types_in(annotation) -> list:
+    """The plain types of an annotation: unions, lists and Annotated unwrapped."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _types_in(typing.get_args(annotation)[0])
+    args = typing.get_args(annotation)
+    return [t for arg in args for t in _types_in(arg)] if args else [annotation]
+
+
+def _models_in(annotation):
+    return [t for t in _types_in(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def test_every_date_of_every_request_model_refuses_an_integer(app):
+    dated = 0
+    for model in _request_models():
+        for name, f in model.model_fields.items():
+            if {date, datetime} & set(_types_in(f.annotation)):
+                dated += 1
+                alias = f.alias or name
+                with pytest.raises(ValidationError) as e:
+                    model.model_validate({alias: 0})
+                assert any(err["loc"] == (alias,) and "ISO 8601" in err["msg"] for err in e.value.errors()), alias
+    assert dated >= 20  # the walk found the models
