@@ -38,6 +38,8 @@ def test_openapi_is_3_1_and_lists_the_client_schemas(client):
         "archived",
     }
     assert doc["paths"]["/api/v1/clients/{clientId}"]["patch"]["security"] == [{"bearer": []}]
+    tenant_header = {p["name"]: p for p in listing["parameters"]}["X-Tenant"]
+    assert tenant_header["in"] == "header" and not tenant_header["required"]
 
 
 def test_request_context_never_survives_into_the_next_checkout(make_tenant, password, test_config):
