@@ -17,6 +17,8 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Print Co"
 DEMO_PASSWORD = "demo-password"  # documented in the README; the demo tenant is for local use only
 SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
+# What a database that `pgpsa db up` has not set up yet answers.
+NOT_SET_UP = (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName)
 
 
 def admin_connect() -> psycopg.Connection:
@@ -27,6 +29,8 @@ def _say_why(conn: psycopg.Connection, e: psycopg.Error) -> click.ClickException
     """The schema's own sentence for a broken constraint (kept as a COMMENT), else the server's message."""
     diag = e.diag
     message = diag.message_primary or str(e)
+    if isinstance(e, NOT_SET_UP):
+        return click.ClickException(f"The database is not set up ({message}): run `pgpsa db up`.")
     if diag.constraint_name:
         conn.rollback()
         row = conn.execute(
