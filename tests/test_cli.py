@@ -10,9 +10,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from service.admin import tenant, user
+
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
 PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
-GOOD = "a long and unusual passphrase"  # the password rule is not this file's subject
+GOOD = "a long and unusual passphrase"
 
 
 def _free_port() -> int:
@@ -72,3 +74,44 @@ def test_an_unreachable_database_is_one_line_not_a_traceback():
         r = _pgpsa(env, *args)
         assert r.returncode == 1 and "Traceback" not in r.stderr
         assert r.stderr.strip().startswith("Error: Cannot reach the database:") and len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("short-one", "at least 15 characters"),
+        ("QwertyUiop12345", "too common"),  # on the bundled list, in any case
+        ("passwordpassword", "too common or too easy to guess"),
+    ],
+)
+def test_the_cli_refuses_a_weak_password_and_writes_nothing(app, admin, password, why):
+    runner = app.test_cli_runner()
+    slug = "cli-" + secrets.token_hex(4)
+    r = runner.invoke(
+        tenant,
+        ["create", "--slug", slug, "--name", "W", "--admin-email", f"a@{slug}.test", "--admin-password", password],
+    )
+    assert r.exit_code == 2 and why in r.output and "--admin-password" in r.output
+    assert admin.execute("select count(*) from app.tenants where slug = %s", [slug]).fetchone()[0] == 0
+    made = runner.invoke(
+        tenant, ["create", "--slug", slug, "--name", "W", "--admin-email", f"a@{slug}.test", "--admin-password", GOOD]
+    )
+    assert made.exit_code == 0, made.output
+    r = runner.invoke(
+        user,
+        [
+            "create",
+            "--tenant",
+            slug,
+            "--email",
+            f"d@{slug}.test",
+            "--name",
+            "D",
+            "--role",
+            "designer",
+            "--password",
+            password,
+        ],
+    )
+    assert r.exit_code == 2 and why in r.output and "--password" in r.output
+    assert admin.execute("select count(*) from app.users where email = %s", [f"d@{slug}.test"]).fetchone()[0] == 0
