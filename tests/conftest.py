@@ -63,7 +63,7 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a factory; module-scoped fixtures make tenants too
 def make_tenant(app, admin):
     def make(*roles: str) -> Tenant:
         slug = "t-" + uuid.uuid4().hex[:12]
@@ -121,6 +121,6 @@ def problem():
     return _assert_problem
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def password() -> str:
     return PASSWORD
