@@ -29,6 +29,8 @@ def _pg_sh(*args: str) -> str:
         done = subprocess.run([str(PG_SH), *args], capture_output=True, text=True, check=True, timeout=600)
     except (OSError, subprocess.SubprocessError) as e:
         said = getattr(e, "stderr", None) or str(e)
+        if isinstance(said, bytes):  # a timeout's output stays bytes whatever text= says
+            said = said.decode(errors="replace")
         last = said.strip().splitlines()[-1:] or ["no reason given"]
         raise DatabaseNotFound(f"DATABASE_URL is not set, and the embedded cluster did not start: {last[0]}") from e
     return done.stdout.strip()

@@ -219,17 +219,19 @@ def _incompressible(n: int) -> str:
     return secrets.token_hex(n // 2)
 
 
-def test_a_5_kb_sign_in_email_is_refused_and_nothing_is_written(client, make_tenant, admin, problem):
+def test_a_5_kb_sign_in_field_is_refused_and_counts_as_no_attempt(client, make_tenant, password, problem):
     t = make_tenant("sales")
-    def throttled():
-        return admin.execute("select count(*) from internal.login_throttle").fetchone()[0]
-
-    before = throttled()
-    for fields in ({"email": _incompressible(5000) + "@x.test"}, {"tenant": _incompressible(5000)}):
+    for fields in (
+        {"email": _incompressible(5000) + "@x.test"},
+        {"tenant": _incompressible(5000)},
+        {"email": t.email("sales"), "password": _incompressible(5000)},
+    ):
         body = {"tenant": t.slug, "email": "a@b.test", "password": "whatever", **fields}
-        answer = problem(client.post("/api/v1/auth/token", json=body), 422)
-        assert answer["errors"][0]["type"] == "string_too_long"
-    assert throttled() == before  # not even a failed attempt is counted
+        for _ in range(5):  # five counted failures would lock the account
+            answer = problem(client.post("/api/v1/auth/token", json=body), 422)
+            assert answer["errors"][0]["type"] == "string_too_long"
+    good = {"tenant": t.slug, "email": t.email("sales"), "password": password}
+    assert client.post("/api/v1/auth/token", json=good).status_code == 200
 
 
 @pytest.mark.parametrize(
