@@ -9,14 +9,16 @@ from flask.cli import with_appcontext
 from psycopg import sql
 from werkzeug.serving import run_simple
 
-from service import config
-from service.auth import hash_password
+from service import config, passwords
+from service.auth import check_password, hash_password
 
 ROLES = ("sales", "designer", "production", "qc", "finance", "manager", "admin")
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Print Co"
-DEMO_PASSWORD = "demo-password"  # documented in the README; the demo tenant is for local use only
+DEMO_PASSWORD = "pgpsa-demo-password"  # documented in the README; the demo tenant is for local use only
 SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
+# What a database that `pgpsa db up` has not set up yet answers.
+NOT_SET_UP = (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName)
 
 
 def admin_connect() -> psycopg.Connection:
@@ -27,6 +29,8 @@ def _say_why(conn: psycopg.Connection, e: psycopg.Error) -> click.ClickException
     """The schema's own sentence for a broken constraint (kept as a COMMENT), else the server's message."""
     diag = e.diag
     message = diag.message_primary or str(e)
+    if isinstance(e, NOT_SET_UP):
+        return click.ClickException(f"The database is not set up ({message}): run `pgpsa db up`.")
     if diag.constraint_name:
         conn.rollback()
         row = conn.execute(
@@ -54,10 +58,17 @@ def create_tenant(conn, slug: str, name: str):
 
 
 def create_user(conn, tenant_id, email: str, full_name: str, role: str, password: str):
+    passwords.check(password, email)  # the commands say why first; this keeps every other caller to the rule too
     return conn.execute(
         "select internal.create_user(%s, %s, %s, %s, %s)",
         [tenant_id, email, full_name, role, hash_password(password)],
     ).fetchone()[0]
+
+
+def _require_good_password(password: str, option: str, *context: str) -> None:
+    reason = passwords.refusal(password, *context)
+    if reason:
+        raise click.BadParameter(reason, param_hint=f"'{option}'")
 
 
 @click.group()
@@ -74,6 +85,7 @@ def tenant():
 @with_appcontext
 def tenant_create(slug, name, admin_email, admin_password, admin_name):
     """Create a tenant and its first admin user."""
+    _require_good_password(admin_password, "--admin-password", admin_email, slug)
     with admin_connect() as conn:
         try:
             tenant_id = create_tenant(conn, slug, name)
@@ -97,6 +109,7 @@ def user():
 @with_appcontext
 def user_create(slug, email, name, role, password):
     """Create a staff user in a tenant."""
+    _require_good_password(password, "--password", email, slug)
     with admin_connect() as conn:
         tenant_id = find_tenant(conn, slug)
         if tenant_id is None:
@@ -125,6 +138,18 @@ def _run_seed_files(conn, tenant_id, user_id) -> None:
     conn.execute("reset session authorization")
 
 
+def _keep_demo_password(conn, tenant_id, user_ids) -> None:
+    """Demo users made before DEMO_PASSWORD changed get it now, so the README's sign-in works on an old database."""
+    row = conn.execute(
+        "select password_hash from app.users where tenant_id = %s and id = %s", [tenant_id, user_ids[0]]
+    ).fetchone()
+    if row and not check_password(row[0], DEMO_PASSWORD):
+        conn.execute(
+            "update app.users set password_hash = %s where tenant_id = %s and id = any(%s)",
+            [hash_password(DEMO_PASSWORD), tenant_id, user_ids],
+        )
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():
@@ -137,6 +162,7 @@ def seed_demo():
             users[role] = find_user(conn, tenant_id, email) or create_user(
                 conn, tenant_id, email, f"Demo {role.title()}", role, DEMO_PASSWORD
             )
+        _keep_demo_password(conn, tenant_id, list(users.values()))
         _run_seed_files(conn, tenant_id, users["manager"])
     click.echo(f"Demo tenant: {DEMO_SLUG} (password for every demo user: {DEMO_PASSWORD})")
     for role in ROLES:

@@ -13,6 +13,7 @@ from service.errors import Problem
 
 ALGORITHM = "HS256"
 _BEARER = 'Bearer realm="pgpsa"'
+TENANT_HEADER = "X-Tenant"
 
 
 def init_app(app: Flask) -> None:
@@ -42,12 +43,14 @@ def check_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def issue_token(identity: Identity) -> tuple[str, int]:
+def issue_token(identity: Identity, tenant_slug: str | None = None) -> tuple[str, int]:
     ttl = current_app.config["TOKEN_TTL_SECONDS"]
     now = int(time.time())
     claims = {
         "sub": identity.user_id,
         "tid": identity.tenant_id,
+        # The slug, so an X-Tenant header can name the tenant as people do; tokens without it still work.
+        **({"tsl": tenant_slug.lower()} if tenant_slug else {}),
         "iat": now,
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
@@ -73,8 +76,29 @@ def authenticate() -> Identity:
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub", "tid"]},
         )
-        return Identity(tenant_id=str(uuid.UUID(claims["tid"])), user_id=str(uuid.UUID(claims["sub"])))
+        identity = Identity(tenant_id=str(uuid.UUID(claims["tid"])), user_id=str(uuid.UUID(claims["sub"])))
     except jwt.ExpiredSignatureError as e:
         raise _unauthorized("The access token has expired.") from e
     except (jwt.InvalidTokenError, ValueError, TypeError, AttributeError) as e:
         raise _unauthorized("The access token is not valid.") from e
+    _check_tenant_header(identity.tenant_id, claims.get("tsl"))
+    return identity
+
+
+def _check_tenant_header(tenant_id: str, slug) -> None:
+    """Seed 003 §2.1: an X-Tenant header (the tenant's slug, any case, or its id) must name the token's tenant."""
+    named = request.headers.get(TENANT_HEADER, "").strip()
+    if not named:
+        return
+    slug = slug if isinstance(slug, str) else None
+    try:
+        same = str(uuid.UUID(named)) == tenant_id
+    except ValueError:
+        same = slug is not None and named.lower() == slug
+    if same:
+        return
+    hint = "Send the token's own tenant (its slug or id), or leave the header out."
+    if slug is None:
+        hint = "This token predates slugs in tokens, so only the tenant id matches it; or sign in again."
+    detail = f"The {TENANT_HEADER} header names tenant {named[:63]}, but the access token is for tenant "
+    raise Problem(400, detail + f"{slug or tenant_id}.", hint=hint)

@@ -1,12 +1,18 @@
 """Settings from the environment, with defaults that suit the embedded cluster."""
 
+import functools
 import os
 import secrets
+import subprocess
 from pathlib import Path
 
+import click
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 SERVICE_ROLE = "pgpsa_service"
+# Without DATABASE_URL: the checkout's embedded cluster, through the script the Makefile uses.
+PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
+EMBEDDED_DB = "pgpsa"
 
 
 def _plain(url: str) -> str:
@@ -14,11 +20,33 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+class DatabaseNotFound(click.ClickException):
+    """No DATABASE_URL and no embedded cluster to fall back on: said in one line by the CLI."""
+
+
+def _pg_sh(*args: str) -> str:
+    try:
+        done = subprocess.run([str(PG_SH), *args], capture_output=True, text=True, check=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as e:
+        said = getattr(e, "stderr", None) or str(e)
+        if isinstance(said, bytes):  # a timeout's output stays bytes whatever text= says
+            said = said.decode(errors="replace")
+        last = said.strip().splitlines()[-1:] or ["no reason given"]
+        raise DatabaseNotFound(f"DATABASE_URL is not set, and the embedded cluster did not start: {last[0]}") from e
+    return done.stdout.strip()
+
+
+@functools.cache
+def embedded_database_url() -> str:
+    """The checkout's own cluster and its database `pgpsa`, started (and made) if needed, as `make run` does."""
+    if not PG_SH.is_file():
+        raise DatabaseNotFound(f"DATABASE_URL is not set, and there is no embedded cluster ({PG_SH} is missing).")
+    _pg_sh("ensure", EMBEDDED_DB)
+    return _pg_sh("url", EMBEDDED_DB)
+
+
 def admin_database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise RuntimeError("DATABASE_URL is not set (make run / make test set it for the embedded cluster)")
-    return _plain(url)
+    return _plain(os.environ.get("DATABASE_URL") or embedded_database_url())
 
 
 def service_database_url() -> str:

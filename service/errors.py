@@ -6,9 +6,10 @@ import uuid
 from http import HTTPStatus
 
 import psycopg
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 from werkzeug.exceptions import HTTPException
 
 from service.db import UserGone, transaction
@@ -70,7 +71,8 @@ def _status_for(sqlstate: str) -> int:
         return int(sqlstate[2:])
     if sqlstate in ("23505", "23503", "40001", "40P01"):
         return 409
-    if sqlstate.startswith("22") or sqlstate in ("23514", "23502", "23P01"):
+    # 54000/54001: a value too long to index, or a statement too deep to run: the caller sent too much.
+    if sqlstate.startswith("22") or sqlstate in ("23514", "23502", "23P01", "54000", "54001"):
         return 422
     if sqlstate == "42501":
         return 403
@@ -113,6 +115,26 @@ def _missing_parent(diag) -> Problem | None:
     return Problem(404, f"No {singular.replace('_', ' ')} with id {value}.", code="23503")
 
 
+def _too_long_message(diag) -> str:
+    """Names the API field whose value overflowed an index (the index's columns, less tenant_id)."""
+    fields = []
+    if diag.constraint_name:
+        try:
+            with transaction() as conn:
+                rows = conn.execute(
+                    "select a.attname as name from pg_index i"
+                    " join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace"
+                    " join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
+                    " where n.nspname = %s and c.relname = %s and a.attname <> 'tenant_id' order by a.attnum",
+                    (diag.schema_name, diag.constraint_name),
+                ).fetchall()
+            fields = [to_camel(r["name"]) for r in rows]
+        except psycopg.Error:
+            log.exception("could not read the index columns")
+    where = f" ({', '.join(fields)})" if fields else ""
+    return f"A value is too long{where}: shorten it and try again."
+
+
 def database_problem(e: psycopg.Error) -> Problem:
     state = e.sqlstate
     if state is None:
@@ -129,16 +151,21 @@ def database_problem(e: psycopg.Error) -> Problem:
     diag = e.diag
     if state == "23503" and (missing := _missing_parent(diag)) is not None:
         return missing
-    detail = diag.message_primary
+    detail, hint = diag.message_primary, diag.message_hint
     if state.startswith("23"):
         detail = _constraint_message(diag) or detail
+    elif state == "54000":
+        # The server's hint (an MD5 index) is advice for a DBA, not for the caller.
+        detail, hint = _too_long_message(diag), None
+    elif state == "54001":
+        detail, hint = "The request is too complex for the database: send less at once.", None
     elif diag.message_detail:
         detail = f"{detail}: {diag.message_detail}"
     return Problem(
         status,
         detail,
         code=state,
-        hint=diag.message_hint,
+        hint=hint,
         headers={"Retry-After": "60"} if status == 429 else None,
     )
 
@@ -151,9 +178,24 @@ def validation_problem(e: ValidationError) -> Problem:
     return Problem(422, "The request is not valid.", errors=errors)
 
 
+def own_body_limit(view):
+    """Marks a view that sets its own request.max_content_length (signed uploads), so the app's limit skips it."""
+    view.own_body_limit = True
+    return view
+
+
+def _refuse_oversized_body() -> None:
+    # Checked before any view runs, so routes that read the raw body late (or never) answer 413 too.
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    view = current_app.view_functions.get(request.endpoint or "")
+    if limit and (request.content_length or 0) > limit and not getattr(view, "own_body_limit", False):
+        raise Problem(413, f"The request body is larger than the limit of {limit} bytes.")
+
+
 def register(app: Flask) -> None:
     # A before_request function that returns a value would answer the request, so discard it.
     app.before_request(lambda: request_id() and None)
+    app.before_request(_refuse_oversized_body)
 
     @app.after_request
     def _request_id_header(resp):

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request, send_file
 
-from service.errors import Problem
+from service.errors import Problem, own_body_limit
 from service.storage import LocalStorage, get_storage
 
 bp = Blueprint("local_files", __name__, url_prefix="/files")
@@ -16,6 +16,7 @@ def _local() -> LocalStorage:
 
 
 @bp.put("/<path:key>")
+@own_body_limit
 def upload(key: str):
     storage = _local()
     params = storage.verify("PUT", key, request.args)

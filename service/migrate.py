@@ -1,4 +1,5 @@
-"""`pgpsa db up|status|reset`: bootstrap, yoyo migrations, repeatable SQL files. Needs DATABASE_URL only."""
+"""`pgpsa db up|status|reset`: bootstrap, yoyo migrations, repeatable SQL files, on DATABASE_URL (else the
+embedded cluster's database)."""
 
 import os
 import sys
@@ -11,6 +12,8 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
+from service import config
+
 # PGPSA_DB_DIR lets a test point the runner at throwaway SQL.
 DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.parent / "db")
 # Re-applied in this order after the migrations: policies last, so the doors file (db/policies/9000_doors.sql)
@@ -21,10 +24,7 @@ DOORS = ("pgpsa_door_api", "pgpsa_door_bi")
 
 
 def admin_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise click.ClickException("DATABASE_URL is not set (make run and make test set it)")
-    return url
+    return config.admin_database_url()
 
 
 def owner_yoyo_url(url: str) -> str:

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, request
 
 from service.api.billing_models import WebhookReceipt
 from service.api.registry import operation
+from service.bodies import refuse_deep_json
 from service.db import WEBHOOK_ROLE, transaction
 from service.errors import Problem
 
@@ -30,8 +31,11 @@ def _verified_event() -> stripe.Event:
     signature = request.headers.get("Stripe-Signature")
     if not signature:
         raise Problem(400, "The Stripe-Signature header is missing.")
+    payload = request.get_data()
+    # Stripe's library parses the (signed) body with the recursive json.loads.
+    refuse_deep_json(payload)
     try:
-        return stripe.Webhook.construct_event(request.get_data(), signature, secret, tolerance=TOLERANCE_SECONDS)
+        return stripe.Webhook.construct_event(payload, signature, secret, tolerance=TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as e:
         raise Problem(400, "The Stripe signature does not match this body, or it is too old.") from e
     except ValueError as e:

@@ -68,7 +68,7 @@ def client(app):
     return c
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a factory; module-scoped fixtures make tenants too
 def make_tenant(app, admin):
     def make(*roles: str) -> Tenant:
         slug = "t-" + uuid.uuid4().hex[:12]
@@ -126,6 +126,6 @@ def problem():
     return _assert_problem
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def password() -> str:
     return PASSWORD

@@ -103,3 +103,40 @@ def test_token_of_a_user_that_does_not_exist_is_refused_everywhere(app, client, 
     problem(client.get("/api/v1/me", headers=headers), 401)
     body = problem(client.get("/api/v1/clients", headers=headers), 401)
     assert "no longer exists or is disabled" in body["detail"]
+
+
+def test_an_x_tenant_header_must_name_the_tokens_tenant(client, make_tenant, login, problem):
+    t, other = make_tenant("sales"), make_tenant("sales")
+    h = login(t, "sales")
+    for named in (t.slug, t.slug.upper(), f"  {t.slug} ", str(t.id), ""):  # blank names no tenant
+        assert client.get("/api/v1/clients", headers={**h, "X-Tenant": named}).status_code == 200, named
+    assert client.get("/api/v1/clients", headers=h).status_code == 200  # no header: as before
+    for named in (other.slug, str(other.id), "no-such-tenant"):
+        body = problem(client.get("/api/v1/clients", headers={**h, "X-Tenant": named}), 400)
+        assert body["detail"] == (
+            f"The X-Tenant header names tenant {named}, but the access token is for tenant {t.slug}."
+        )
+    # A write is refused before it runs.
+    new_client = {"accountCode": "XT1", "name": "X", "channel": "web"}
+    problem(client.post("/api/v1/clients", headers={**h, "X-Tenant": other.slug}, json=new_client), 400)
+
+
+def test_a_token_without_the_slug_claim_matches_only_the_tenant_id(app, client, make_tenant, login, problem):
+    t = make_tenant("sales")
+    claims = jwt.decode(login(t, "sales")["Authorization"].split()[1], options={"verify_signature": False})
+    old = {"Authorization": f"Bearer {_token(app, sub=claims['sub'], tid=claims['tid'])}"}
+    assert client.get("/api/v1/me", headers={**old, "X-Tenant": str(t.id)}).status_code == 200
+    assert client.get("/api/v1/me", headers=old).status_code == 200
+    body = problem(client.get("/api/v1/me", headers={**old, "X-Tenant": t.slug}), 400)
+    assert str(t.id) in body["detail"] and "sign in again" in body["hint"]
+
+
+def test_a_disabled_users_token_is_refused_everywhere(client, make_tenant, login, admin, problem):
+    t = make_tenant("manager")
+    h = login(t, "manager")
+    assert client.get("/api/v1/clients", headers=h).status_code == 200
+    disable = "update app.users set disabled_at = now() where tenant_id = %s and id = %s"
+    admin.execute(disable, [t.id, t.users["manager"][0]])
+    problem(client.get("/api/v1/clients", headers=h), 401)
+    new_client = {"accountCode": "DIS1", "name": "Disabled", "channel": "web"}
+    problem(client.post("/api/v1/clients", headers=h, json=new_client), 401)

@@ -1,14 +1,19 @@
 """Whatever a caller sends, the answer is a 4xx problem+json with a request id, and nothing is written."""
 
 import json
+import secrets
+import typing
 import uuid
+from datetime import date, datetime
 
 import jwt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
 from service import create_app
+from service.api.registry import OPERATIONS
 
 CREATE = "/api/v1/clients"
 
@@ -163,3 +168,134 @@ def test_fuzzed_create_client_never_500s(client, sales, body):
     assert r.status_code < 500, r.get_data(as_text=True)
     if r.status_code >= 400:
         assert r.mimetype == "application/problem+json"
+
+
+DEEP = "[" * 50_000 + "]" * 50_000  # 100 kB, far inside the size limit
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "auth"),
+    [
+        ("post", CREATE, True),
+        ("post", "/api/v1/auth/token", False),
+        ("post", "/api/v1/quotes", True),
+        ("post", "/api/v1/invoices", True),
+        ("patch", f"/api/v1/clients/{uuid.uuid4()}", True),
+    ],
+)
+def test_a_deeply_nested_body_is_a_400_on_every_json_route(client, sales, problem, method, path, auth):
+    _, h = sales
+    headers = h if auth else {}
+    for body in (DEEP, '{"accountCode": ' + DEEP + "}"):
+        r = client.open(path, method=method, headers=headers, data=body, content_type="application/json")
+        answer = problem(r, 400)
+        assert "deeper than 32 levels" in answer["detail"]
+
+
+def test_nesting_up_to_the_limit_is_judged_by_the_model(client, sales, problem):
+    _, h = sales
+    body = '{"accountCode": "A1", "name": "x", "channel": "web", "billingAddress": ' + "[" * 31 + "]" * 31 + "}"
+    problem(_send(client, h, body), 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/auth/token"),
+        ("post", "/webhooks/stripe"),  # reads the raw body, and would answer 503 (not configured) first
+        ("post", f"/api/v1/quotes/{uuid.uuid4()}/send"),  # takes no body at all
+        ("get", "/healthz"),
+    ],
+)
+def test_an_oversized_body_is_a_413_on_every_route(client, sales, problem, method, path):
+    _, h = sales
+    big = "x" * (1024 * 1024 + 1)
+    answer = problem(client.open(path, method=method, headers=h, data=big, content_type="application/json"), 413)
+    assert "1048576 bytes" in answer["detail"]
+
+
+def _incompressible(n: int) -> str:
+    # PostgreSQL compresses repetitive text below the index row limit; random text stays ~n bytes.
+    return secrets.token_hex(n // 2)
+
+
+def test_a_5_kb_sign_in_field_is_refused_and_counts_as_no_attempt(client, make_tenant, password, problem):
+    t = make_tenant("sales")
+    for fields in (
+        {"email": _incompressible(5000) + "@x.test"},
+        {"tenant": _incompressible(5000)},
+        {"email": t.email("sales"), "password": _incompressible(5000)},
+    ):
+        body = {"tenant": t.slug, "email": "a@b.test", "password": "whatever", **fields}
+        for _ in range(5):  # five counted failures would lock the account
+            answer = problem(client.post("/api/v1/auth/token", json=body), 422)
+            assert answer["errors"][0]["type"] == "string_too_long"
+    good = {"tenant": t.slug, "email": t.email("sales"), "password": password}
+    assert client.post("/api/v1/auth/token", json=good).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "pointer"),
+    [("name", None), ("email", "email")],  # name: a varchar(255); email: indexed text, past the index row limit
+)
+def test_a_5_kb_client_field_is_a_422_naming_it_and_nothing_is_written(client, sales, count, problem, field, pointer):
+    t, h = sales
+    value = _incompressible(5000) + ("@x.test" if field == "email" else "")
+    body = {"accountCode": "LONG1", "name": "Long", "channel": "web", field: value}
+    answer = problem(_send(client, h, body), 422)
+    if pointer:
+        assert answer["code"] == "54000" and f"too long ({pointer})" in answer["detail"] and "hint" not in answer
+    assert count("clients", t) == 0
+
+
+@pytest.mark.parametrize("value", [0, 1717113600, "0", "1717113600", True, 20240531.0])
+def test_a_date_must_be_an_iso_string(client, sales, problem, value):
+    _, h = sales
+    answer = problem(client.post("/api/v1/projects", headers=h, json={"name": "P", "dueDate": value}), 422)
+    assert "/dueDate" in {e["pointer"] for e in answer["errors"]}
+    # Queries too: ?dueBefore=0 was read as 1970-01-01.
+    answer = problem(client.get(f"/api/v1/projects?dueBefore={value}", headers=h), 422)
+    assert [e["pointer"] for e in answer["errors"]] == ["/dueBefore"]
+
+
+def test_a_datetime_must_be_an_iso_string(client, make_tenant, login, problem):
+    t = make_tenant("finance")
+    body = {"clientId": str(uuid.uuid4()), "method": "check", "amount": "10.00", "receivedAt": 1717113600}
+    answer = problem(client.post("/api/v1/payments", headers=login(t, "finance"), json=body), 422)
+    assert [e["pointer"] for e in answer["errors"]] == ["/receivedAt"]
+    assert "ISO 8601" in answer["errors"][0]["detail"]
+
+
+def _request_models():
+    seen, todo = set(), [m for op in OPERATIONS for m in (op.body, op.query) if m is not None]
+    while todo:
+        model = todo.pop()
+        if model not in seen:
+            seen.add(model)
+            todo += [a for f in model.model_fields.values() for a in _models_in(f.annotation)]
+    return seen
+
+
+def _types_in(annotation) -> list:
+    """The plain types of an annotation: unions, lists and Annotated unwrapped."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _types_in(typing.get_args(annotation)[0])
+    args = typing.get_args(annotation)
+    return [t for arg in args for t in _types_in(arg)] if args else [annotation]
+
+
+def _models_in(annotation):
+    return [t for t in _types_in(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def test_every_date_of_every_request_model_refuses_an_integer(app):
+    dated = 0
+    for model in _request_models():
+        for name, f in model.model_fields.items():
+            if {date, datetime} & set(_types_in(f.annotation)):
+                dated += 1
+                alias = f.alias or name
+                with pytest.raises(ValidationError) as e:
+                    model.model_validate({alias: 0})
+                assert any(err["loc"] == (alias,) and "ISO 8601" in err["msg"] for err in e.value.errors()), alias
+    assert dated >= 20  # the walk found the models

@@ -197,6 +197,9 @@ def test_events_that_are_not_a_paid_checkout_are_ignored(billing, admin, problem
     after = _state(admin, t)
     assert after[1:] == before[1:]  # no payment, no application, the invoice still sent
     problem(client.post(HOOK, data="not json", headers=signed_header("not json", WEBHOOK_SECRET)), 400)
+    # Signed and deeply nested: Stripe's library would parse it recursively (a RecursionError, a 500).
+    deep = "[" * 50_000 + "]" * 50_000
+    problem(client.post(HOOK, data=deep, headers=signed_header(deep, WEBHOOK_SECRET)), 400)
     # Signed, but naming no tenant of ours: acknowledged (so Stripe stops redelivering) and ignored.
     payload, headers = signed(checkout_completed(uuid.uuid4(), uuid.uuid4(), 100))
     assert client.post(HOOK, data=payload, headers=headers).get_json()["outcome"] == "ignored"

@@ -3,7 +3,8 @@
 import uuid
 
 from service import create_app
-from service.admin import seed_demo, tenant, user
+from service.admin import DEMO_PASSWORD, seed_demo, tenant, user
+from service.auth import hash_password
 from service.db import close_pool, get_pool
 
 
@@ -38,6 +39,8 @@ def test_openapi_is_3_1_and_lists_the_client_schemas(client):
         "archived",
     }
     assert doc["paths"]["/api/v1/clients/{clientId}"]["patch"]["security"] == [{"bearer": []}]
+    tenant_header = {p["name"]: p for p in listing["parameters"]}["X-Tenant"]
+    assert tenant_header["in"] == "header" and not tenant_header["required"]
 
 
 def test_request_context_never_survives_into_the_next_checkout(make_tenant, password, test_config):
@@ -76,7 +79,7 @@ def test_request_context_never_survives_into_the_next_checkout(make_tenant, pass
         close_pool(app)
 
 
-def test_tenant_and_user_commands(app, admin):
+def test_tenant_and_user_commands(app, admin, password):
     runner = app.test_cli_runner()
     slug = "cli-" + uuid.uuid4().hex[:8]
     r = runner.invoke(
@@ -90,13 +93,13 @@ def test_tenant_and_user_commands(app, admin):
             "--admin-email",
             f"boss@{slug}.test",
             "--admin-password",
-            "pw",
+            password,
         ],
     )
     assert r.exit_code == 0, r.output
     again = runner.invoke(
         tenant,
-        ["create", "--slug", slug, "--name", "CLI Co", "--admin-email", "b@x.test", "--admin-password", "pw"],
+        ["create", "--slug", slug, "--name", "CLI Co", "--admin-email", "b@x.test", "--admin-password", password],
     )
     assert again.exit_code != 0 and "already exists" in again.output
     r = runner.invoke(
@@ -112,7 +115,7 @@ def test_tenant_and_user_commands(app, admin):
             "--role",
             "sales",
             "--password",
-            "pw",
+            password,
         ],
     )
     assert r.exit_code == 0, r.output
@@ -138,13 +141,20 @@ def test_seed_demo_is_idempotent_and_its_login_lists_clients(app, client, admin)
         ).fetchone()
 
     before = counts()
+    # A database seeded before the demo password changed: its users get the current one.
+    with app.app_context():
+        admin.execute(
+            "update app.users set password_hash = %s"
+            " where tenant_id = (select id from app.tenants where slug = 'demo')",
+            [hash_password("demo-password")],
+        )
     second = runner.invoke(seed_demo)
-    assert second.exit_code == 0 and "manager@demo.test" in second.output
+    assert second.exit_code == 0 and "manager@demo.test" in second.output and DEMO_PASSWORD in second.output
     assert counts() == before and before[0] == 7 and before[1] > 0 and before[2] > 0
     # The demo password is printed by the command (README documents it too).
     r = client.post(
         "/api/v1/auth/token",
-        json={"tenant": "demo", "email": "manager@demo.test", "password": "demo-password"},
+        json={"tenant": "demo", "email": "manager@demo.test", "password": DEMO_PASSWORD},
     )
     assert r.status_code == 200
     listed = client.get("/api/v1/clients", headers={"Authorization": f"Bearer {r.get_json()['accessToken']}"})

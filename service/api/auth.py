@@ -33,7 +33,9 @@ def token(body: TokenRequest):
         conn.execute(f"select {fn}(%s, %s)", [body.tenant, body.email])
     if not ok:
         raise Problem(401, "The tenant, email or password is not right.")
-    access, ttl = issue_token(Identity(tenant_id=str(row["tenant_id"]), user_id=str(row["user_id"])))
+    identity = Identity(tenant_id=str(row["tenant_id"]), user_id=str(row["user_id"]))
+    # The lookup matched the slug case-insensitively, and slugs are lowercase: this is the tenant's slug.
+    access, ttl = issue_token(identity, tenant_slug=body.tenant)
     return Token(access_token=access, expires_in=ttl)
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from service.api.delivery_models import Hours, Money
-from service.api.models import PageQuery, Text
+from service.api.models import IsoDate, IsoDateTime, PageQuery, Text
 from service.api.registry import ApiModel, InModel
 
 InvoiceKind = Literal["deposit", "final", "progress", "contract", "manual"]
@@ -34,8 +34,8 @@ class InvoiceCreate(InModel):
     order_id: UUID | None = None
     project_id: UUID | None = None
     kind: InvoiceKind | None = Field(None, description="default manual")
-    issue_date: date | None = None
-    due_date: date | None = None
+    issue_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     currency: Text | None = Field(None, description="default USD")
     notes: Text | None = None
     items: list[InvoiceItemIn] = []
@@ -47,8 +47,8 @@ class LinePatch(InModel):
 
 
 class InvoicePatch(InModel):
-    due_date: date | None = None
-    issue_date: date | None = None
+    due_date: IsoDate | None = None
+    issue_date: IsoDate | None = None
     notes: Text | None = None
     lines: list[LinePatch] | None = Field(None, description="new descriptions, while the invoice is a draft")
     status: Literal["void"] | None = Field(None, description="void a sent invoice that has no payments")
@@ -57,7 +57,7 @@ class InvoicePatch(InModel):
 
 class DraftCreate(InModel):
     tax_rate: Amount | None = Field(None, description="percent, on every line")
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     notes: Text | None = None
 
 
@@ -137,7 +137,7 @@ class PaymentCreate(InModel):
     reference: Text | None = None
     amount: Amount
     currency: Text | None = Field(None, description="default USD")
-    received_at: datetime | None = Field(None, description="default now")
+    received_at: IsoDateTime | None = Field(None, description="default now")
 
 
 class PaymentQuery(PageQuery):

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from service.api.delivery_models import Hours, Money
-from service.api.models import PageQuery, Text
+from service.api.models import IsoDate, PageQuery, Text
 from service.api.registry import ApiModel, InModel
 
 Frequency = Literal["monthly", "quarterly", "annually"]
@@ -118,8 +118,8 @@ class Contract(ApiModel):
 
 class AssignmentCreate(InModel):
     client_id: UUID = Field(description="must be the contract's owner")
-    start_date: date | None = Field(None, description="default today")
-    end_date: date | None = None
+    start_date: IsoDate | None = Field(None, description="default today")
+    end_date: IsoDate | None = None
     po_number: Text | None = None
 
 
@@ -145,14 +145,14 @@ class ClientContractQuery(PageQuery):
 
 
 class Terminate(InModel):
-    end_date: date | None = Field(None, description="default today; never later than the current end")
+    end_date: IsoDate | None = Field(None, description="default today; never later than the current end")
 
 
 class ContractInvoiceCreate(InModel):
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     tax_rate: Amount | None = Field(None, description="percent, on every line")
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     notes: Text | None = None
 
 

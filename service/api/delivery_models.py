@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, PlainSerializer
 
-from service.api.models import PageQuery, Text
+from service.api.models import IsoDate, PageQuery, Text
 from service.api.registry import ApiModel, InModel
 
 Kind = Literal["task", "document", "approval"]
@@ -88,7 +88,7 @@ class TemplateQuery(PageQuery):
 
 class ProjectPatch(InModel):
     name: Text | None = None
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     budget_hours: Decimal | None = None
     status: ProjectStatus | None = None
 
@@ -99,14 +99,14 @@ class ProjectCreate(InModel):
     client_id: UUID | None = None
     order_id: UUID | None = None
     template_id: UUID | None = Field(None, description="clone this template's stages and tasks")
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     budget_hours: Decimal | None = None
 
 
 class ProjectQuery(PageQuery):
     status: ProjectStatus | None = None
-    due_before: date | None = None
+    due_before: IsoDate | None = None
     type: Text | None = Field(None, description="project type")
     customer_id: UUID | None = Field(None, description="the client's id")
 
@@ -150,7 +150,7 @@ class _TaskFields(InModel):
     title: Text | None = None
     description: Text | None = None
     priority: Priority | None = None
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     estimated_hours: Decimal | None = None
     billing_type: BillingType | None = None
     fixed_amount: Decimal | None = None
@@ -171,7 +171,7 @@ class TaskCreate(_TaskFields):
 class TaskQuery(PageQuery):
     assignee_id: UUID | None = None
     status: TaskStatus | None = None
-    due_before: date | None = None
+    due_before: IsoDate | None = None
     project_id: UUID | None = None
 
 
@@ -214,7 +214,7 @@ class TaskActivity(ApiModel):
 
 class TimeEntryPatch(InModel):
     hours: Decimal | None = None
-    work_date: date | None = None
+    work_date: IsoDate | None = None
     note: Text | None = None
 
 

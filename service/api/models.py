@@ -1,10 +1,11 @@
 """Request and response shapes of the team API (camelCase on the wire, the database's snake_case inside)."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from service.api.registry import ApiModel, InModel
 
@@ -17,6 +18,29 @@ def _transportable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_transportable)]
+
+
+_EXAMPLE = {date: "2024-05-31", datetime: "2024-05-31T14:30:00Z"}
+# The extended form only: fromisoformat alone also reads "20240531" and other basic forms people do not mean.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?![\d])")
+
+
+def _iso_string(kind: type[date]):
+    """Lax pydantic reads 0 (or "0") as 1970-01-01, a Unix timestamp; on this API a date is an ISO 8601 string."""
+
+    def parse(value):
+        if isinstance(value, date):  # built in Python, not sent by a caller
+            return value
+        if not isinstance(value, str) or not _ISO_DAY.match(value):
+            raise ValueError(f"must be an ISO 8601 {kind.__name__} string, e.g. {_EXAMPLE[kind]}")
+        return kind.fromisoformat(value)  # a ValueError names what is wrong with it
+
+    return BeforeValidator(parse)
+
+
+# Every date and datetime of a request body or query is one of these.
+IsoDate = Annotated[date, _iso_string(date)]
+IsoDateTime = Annotated[datetime, _iso_string(datetime)]
 
 
 class PageQuery(InModel):
@@ -39,9 +63,10 @@ class Problem(ApiModel):
 
 
 class TokenRequest(InModel):
-    tenant: Text = Field(description="the tenant's slug")
-    email: Text
-    password: Text
+    # Bounded, so a huge value is refused here, the same for every account, before it reaches the throttle's keys.
+    tenant: Text = Field(description="the tenant's slug", max_length=63)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1024)
 
 
 class Token(ApiModel):

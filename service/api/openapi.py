@@ -5,9 +5,17 @@ from pydantic.json_schema import models_json_schema
 
 from service.api.models import Problem
 from service.api.registry import OPERATIONS, Operation
+from service.auth import TENANT_HEADER
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 _REF = "#/components/schemas/{model}"
+_TENANT_HEADER = {
+    "name": TENANT_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "the tenant's slug or id; when sent, it must be the access token's tenant (else 400)",
+    "schema": {"type": "string"},
+}
 
 
 def _query_parameters(op: Operation) -> list[dict]:
@@ -46,6 +54,7 @@ def _operation(op: Operation, refs: dict) -> dict:
         }
     if op.auth:
         doc["security"] = [{"bearer": []}]
+        doc["parameters"].append(_TENANT_HEADER)
     return doc
 
 

@@ -10,6 +10,7 @@ from pydantic.alias_generators import to_camel
 from werkzeug.exceptions import BadRequest
 
 from service.auth import authenticate
+from service.bodies import refuse_deep_json
 from service.errors import Problem
 
 
@@ -75,7 +76,8 @@ def envelope(model: type[BaseModel], paged: bool) -> type[BaseModel]:
 def _json_body() -> object:
     if not request.is_json:
         raise Problem(415, "Send the body as application/json.")
-    # An oversized body raises 413 (not a BadRequest) here and stays a 413.
+    # An oversized body raises 413 (not a BadRequest) here and stays a 413; get_json reuses the cached bytes.
+    refuse_deep_json(request.get_data(cache=True))
     try:
         return request.get_json()
     except BadRequest as e:

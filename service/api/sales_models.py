@@ -9,7 +9,7 @@ from pydantic import Field
 
 from service.api.billing_models import Amount, Measure, PaymentMethod
 from service.api.delivery_models import Money
-from service.api.models import PageQuery, Text
+from service.api.models import IsoDate, IsoDateTime, PageQuery, Text
 from service.api.registry import ApiModel, InModel
 
 LeadStatus = Literal["new", "contacted", "qualified", "proposal", "closed_won", "closed_lost"]
@@ -67,7 +67,7 @@ class LeadPatch(InModel):
     email: Text | None = None
     phone: Text | None = None
     estimated_value: Amount | None = None
-    expected_close: date | None = None
+    expected_close: IsoDate | None = None
     notes: Text | None = None
 
 
@@ -105,7 +105,7 @@ class LineIn(InModel):
     discount_pct: Amount | None = None
     tax_rate: Amount | None = Field(None, description="percent; default: the product's")
     fulfillment_type: Fulfillment | None = None
-    required_date: date | None = None
+    required_date: IsoDate | None = None
 
 
 class QuotePatch(InModel):
@@ -113,8 +113,8 @@ class QuotePatch(InModel):
     lead_id: UUID | None = None
     project_type: Text | None = None
     title: Text | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: IsoDate | None = None
+    valid_until: IsoDate | None = None
     currency: Text | None = None
     notes: Text | None = None
     items: list[LineIn] | None = Field(None, description="replaces every item (drafts only)")
@@ -193,7 +193,7 @@ class OrderIn(InModel):
     project_type: Text | None = None
     po_number: Text | None = None
     priority: Priority | None = None
-    promised_date: date | None = None
+    promised_date: IsoDate | None = None
     currency: Text | None = None
     notes: Text | None = None
     items: list[LineIn] | None = None
@@ -202,7 +202,7 @@ class OrderIn(InModel):
 class OrderPatch(InModel):
     po_number: Text | None = None
     priority: Priority | None = None
-    promised_date: date | None = None
+    promised_date: IsoDate | None = None
     notes: Text | None = None
     status: OrderStatus | None = None
 
@@ -210,8 +210,8 @@ class OrderPatch(InModel):
 class OrderQuery(PageQuery):
     status: OrderStatus | None = None
     customer_id: UUID | None = None
-    created_from: date | None = None
-    created_to: date | None = Field(None, description="inclusive")
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = Field(None, description="inclusive")
 
 
 class Order(ApiModel):
@@ -271,7 +271,7 @@ class DepositIn(InModel):
     amount: Amount
     method: PaymentMethod
     reference: Text | None = None
-    received_at: datetime | None = None
+    received_at: IsoDateTime | None = None
 
 
 class DepositRecorded(ApiModel):
@@ -328,7 +328,7 @@ class MovementIn(InModel):
     order_item_id: UUID | None = None
     reference: Text | None = None
     note: Text | None = None
-    occurred_at: datetime | None = None
+    occurred_at: IsoDateTime | None = None
 
 
 class MovementQuery(PageQuery):
