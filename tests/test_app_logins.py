@@ -33,6 +33,16 @@ def two_tenants(client, make_tenant, login):
 def test_an_app_login_reads_its_tenant_with_its_permissions_whatever_it_sets(app, two_tenants):
     mine, theirs, ours = two_tenants
     url = _create(app, app_login, "--tenant", mine.slug, "--name", "zapier", "--permission", "clients:read")
+    try:
+        _try_to_step_out(url, theirs, ours)
+    finally:
+        result = app.test_cli_runner().invoke(app_login, ["revoke", "--tenant", mine.slug, "--name", "zapier"])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url).close()
+
+
+def _try_to_step_out(url, theirs, ours):
     with psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("select array_agg(id::text) from api.clients").fetchone()[0] == [ours["id"]]
         assert conn.execute("select role from api.me").fetchone()[0] == "app"
@@ -48,10 +58,6 @@ def test_an_app_login_reads_its_tenant_with_its_permissions_whatever_it_sets(app
         for statement in ("select count(*) from app.clients", "set role pgpsa_owner", "set role pgpsa_door_api"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
-    result = app.test_cli_runner().invoke(app_login, ["revoke", "--tenant", mine.slug, "--name", "zapier"])
-    assert result.exit_code == 0, result.output
-    with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(url).close()
 
 
 def test_a_bi_login_reads_only_the_bi_views_of_its_tenant(app, two_tenants):
