@@ -236,15 +236,16 @@ def test_a_5_kb_sign_in_field_is_refused_and_counts_as_no_attempt(client, make_t
 
 @pytest.mark.parametrize(
     ("field", "pointer"),
-    [("name", None), ("email", "email")],  # name: a varchar(255); email: indexed text, past the index row limit
+    [("name", None), ("email", "email")],  # name: a varchar(255); email: an app.email_address, 254 at most
 )
 def test_a_5_kb_client_field_is_a_422_naming_it_and_nothing_is_written(client, sales, count, problem, field, pointer):
     t, h = sales
     value = _incompressible(5000) + ("@x.test" if field == "email" else "")
     body = {"accountCode": "LONG1", "name": "Long", "channel": "web", field: value}
     answer = problem(_send(client, h, body), 422)
-    if pointer:
-        assert answer["code"] == "54000" and f"too long ({pointer})" in answer["detail"] and "hint" not in answer
+    if pointer:  # named by the validation of the request, or in the database's words
+        named = {e["pointer"] for e in answer.get("errors", [])}
+        assert f"/{pointer}" in named or pointer in answer["detail"].lower(), answer
     assert count("clients", t) == 0
 
 

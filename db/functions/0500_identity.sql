@@ -123,7 +123,7 @@ begin
     end if;
     perform set_config('pgpsa.tenant_id', tenant::text, true);
     return query
-    select u.tenant_id, u.id, u.password_hash
+    select u.tenant_id, u.id, u.password_hash::text
     from app.users as u
     where u.tenant_id = tenant and u.email operator(extensions.=) p_email::extensions.citext
       and u.disabled_at is null and u.role <> 'app';

@@ -132,7 +132,7 @@ begin
         );
     end if;
     return query
-    select ap.id, ap.status, s.id, s.status, ap.project_id
+    select ap.id, ap.status::text, s.id, s.status::text, ap.project_id
     from app.approvals as ap join app.stages as s on s.tenant_id = ap.tenant_id and s.id = ap.stage_id
     where ap.tenant_id = a.tenant_id and ap.id = a.id;
     -- The caller's context comes back: the approver's identity was for this decision only.

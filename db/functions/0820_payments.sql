@@ -147,7 +147,7 @@ begin
     from jsonb_array_elements(p_applications) as x
     order by (x.value ->> 'invoice_id')::uuid;
     return query
-    select i.id, i.invoice_number, i.balance_due, i.status, p.unapplied_amount
+    select i.id, i.invoice_number::text, i.balance_due, i.status::text, p.unapplied_amount
     from api.invoices as i, api.payments as p
     where i.id in (select (x.value ->> 'invoice_id')::uuid from jsonb_array_elements(p_applications) as x)
       and p.id = p_payment_id;

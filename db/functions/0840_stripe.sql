@@ -18,6 +18,7 @@ end;
 
 -- An attempt not yet given a session, for the same amount, is reused with its key: if Stripe made the session but we
 -- never recorded it, the retry gets that same session back instead of a second one.
+drop function if exists api.begin_stripe_checkout(uuid);  -- it returns the amount in minor units now
 create or replace function api.begin_stripe_checkout(p_invoice_id uuid)
 returns table (
     attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text,
@@ -49,7 +50,8 @@ begin
         values (internal.current_tenant_id(), p_invoice_id, open_attempt.attempt, open_attempt.idempotency_key,
             invoice.balance_due);
     end if;
-    return query select open_attempt.attempt, open_attempt.idempotency_key, invoice.invoice_number, invoice.balance_due,
+    return query select open_attempt.attempt, open_attempt.idempotency_key::text, invoice.invoice_number::text,
+        invoice.balance_due,
         invoice.currency::text, invoice.email::text, internal.to_minor_units(invoice.balance_due, invoice.currency);
 end;
 $$;

@@ -1,6 +1,13 @@
 -- Orders (seed 003 §2.2, §3.1): quote acceptance in one transaction, manual orders, status transitions, the
 -- deposit (required from the tenant's rule when confirmed; received derived from payments), and recording it.
 
+-- One priority vocabulary (app.priority, as tasks have it): an order's "rush", as seed 003 spelled it, is "urgent".
+create or replace function internal.priority(p_priority text) returns text
+language sql immutable parallel safe
+begin atomic
+    select case when p_priority = 'rush' then 'urgent' else p_priority end;
+end;
+
 create or replace function internal.tg_orders__transition() returns trigger
 language plpgsql set search_path = ''
 as $$
@@ -214,7 +221,7 @@ begin
         notes, created_by
     ) values (
         q.tenant_id, internal.next_document_number('order'), q.id, q.client_id, q.project_type, p ->> 'po_number',
-        coalesce(p ->> 'priority', 'normal'), (p ->> 'promised_date')::date, q.currency,
+        internal.priority(coalesce(p ->> 'priority', 'normal')), (p ->> 'promised_date')::date, q.currency,
         coalesce(p ->> 'notes', q.notes), internal.current_user_id()
     ) returning id into new_order;
     insert into app.order_items (
@@ -273,7 +280,7 @@ begin
             created_by
         ) values (
             internal.current_tenant_id(), internal.next_document_number('order'), (p ->> 'client_id')::uuid,
-            p ->> 'project_type', p ->> 'po_number', coalesce(p ->> 'priority', 'normal'),
+            p ->> 'project_type', p ->> 'po_number', internal.priority(coalesce(p ->> 'priority', 'normal')),
             (p ->> 'promised_date')::date, coalesce(p ->> 'currency', 'USD'), p ->> 'notes', internal.current_user_id()
         ) returning id into new_order;
         insert into app.order_items (
@@ -302,7 +309,7 @@ begin
     perform internal.require_access('orders', 'update');
     update app.orders as o set
         po_number = case when p ? 'po_number' then p ->> 'po_number' else o.po_number end,
-        priority = case when p ? 'priority' then p ->> 'priority' else o.priority end,
+        priority = case when p ? 'priority' then internal.priority(p ->> 'priority') else o.priority end,
         promised_date = case when p ? 'promised_date' then (p ->> 'promised_date')::date else o.promised_date end,
         notes = case when p ? 'notes' then p ->> 'notes' else o.notes end,
         status = case when p ? 'status' then p ->> 'status' else o.status end
@@ -365,4 +372,4 @@ end;
 $$;
 
 grant execute on function internal.order_deposit_received(uuid, uuid), internal.order_project(uuid, uuid),
-internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid) to pgpsa_door_api;
+internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid), internal.priority(text) to pgpsa_door_api;

@@ -1,5 +1,4 @@
 -- Undo 0012: bound logins back to the BI binding, the old throttle, the added permissions and audit column.
-alter table audit.audit_log alter column db_role set default current_user;
 alter table audit.audit_log drop column db_login;
 delete from app.role_permissions
 where

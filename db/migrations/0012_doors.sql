@@ -24,12 +24,14 @@ create table internal.db_logins (
 );
 create index index_db_logins_on_tenant_id on internal.db_logins (tenant_id);
 
--- BI logins made before this migration get the bound name; SCRAM passwords survive a rename.
+-- BI logins made before this migration get the bound name; SCRAM passwords survive a rename. Renaming a role
+-- needs the superuser that runs `db up`, so the block steps out of the owner's role for it and back.
 do $$
 declare
     b record;
     label text;
 begin
+    perform set_config('role', 'none', true);
     for b in select * from internal.bi_logins loop
         label := left(regexp_replace(lower(b.login::text), '[^a-z0-9]', '', 'g'), 26);
         if label = '' then
@@ -42,6 +44,7 @@ begin
         values ('bi_' || replace(b.tenant_id::text, '-', '') || '_' || label, 'bi', b.tenant_id, label);
         raise notice 'BI login % is now %', b.login, 'bi_' || replace(b.tenant_id::text, '-', '') || '_' || label;
     end loop;
+    perform set_config('role', 'pgpsa_owner', true);
 end
 $$;
 -- Code that read the old tables goes with them; the repeatable files define its successors.
@@ -101,13 +104,16 @@ create table internal.address_failures (
     constraint pk_address_failures primary key (client_ip)
 );
 
--- Rules of this issue ask for two permissions: setting how work is billed, and downloading files.
+-- Rules of this issue ask for two permissions: setting how work is billed, and downloading files. Global
+-- lookups are the owner's to read only until the policy files let migrations keep them; the superuser that runs
+-- `db up` writes them here.
+set local role none;
 insert into app.permissions (name, description) values
 ('billing:write', 'Set how tasks and templates are billed (billing type, fixed amount, hourly rate)');
 insert into app.role_permissions (role, permission) values
 ('finance', 'billing:write'),
 ('designer', 'files:read'), ('production', 'files:read'), ('qc', 'files:read');
+set local role pgpsa_owner;
 
 -- Audit rows are written by the owner-run trigger; it names the login and the request role itself.
 alter table audit.audit_log add column db_login name;
-alter table audit.audit_log alter column db_role drop default;

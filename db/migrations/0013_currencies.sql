@@ -60,8 +60,9 @@ insert into app.currencies (code, minor_units, name) values
 create domain app.currency_code as text check (value ~ '^[A-Z]{3}$');
 comment on domain app.currency_code is 'An ISO 4217 currency code, e.g. USD, EUR, JPY.';
 
--- Views and SQL-bodied functions that read columns about to change type are dropped here; the repeatable files,
--- which `db up` applies after the migrations, make them again. Later migrations that retype columns use it too.
+-- Views, SQL-bodied functions and column triggers (UPDATE OF) that read columns about to change type are dropped
+-- here; the repeatable files, which `db up` applies after the migrations, make them again (every view, function and
+-- trigger is in a repeatable file). Later migrations that retype columns use it too.
 create function internal.drop_code_reading(p_table regclass, p_columns text[]) returns void
 language plpgsql volatile set search_path = ''
 as $$
@@ -70,16 +71,25 @@ declare
 begin
     for d in
         select distinct
-            case when dep.classid = 'pg_catalog.pg_rewrite'::regclass then 'view' else 'function' end as kind,
-            case
-                when dep.classid = 'pg_catalog.pg_rewrite'::regclass
+            case dep.classid
+                when 'pg_catalog.pg_rewrite'::regclass then 'view'
+                when 'pg_catalog.pg_trigger'::regclass then 'trigger'
+                else 'function'
+            end as kind,
+            case dep.classid
+                when 'pg_catalog.pg_rewrite'::regclass
                     then (select r.ev_class::regclass::text from pg_catalog.pg_rewrite as r where r.oid = dep.objid)
+                when 'pg_catalog.pg_trigger'::regclass
+                    then (select format('%I on %s', tg.tgname, tg.tgrelid::regclass)
+                          from pg_catalog.pg_trigger as tg where tg.oid = dep.objid)
                 else dep.objid::regprocedure::text
             end as name
         from pg_catalog.pg_depend as dep
         join pg_catalog.pg_attribute as a on a.attrelid = dep.refobjid and a.attnum = dep.refobjsubid
         where dep.refobjid = p_table and a.attname = any(p_columns)
-          and dep.classid in ('pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_proc'::regclass)
+          and dep.classid in (
+              'pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_trigger'::regclass
+          )
     loop
         execute format('drop %s if exists %s cascade', d.kind, d.name);
     end loop;

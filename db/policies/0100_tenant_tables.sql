@@ -27,6 +27,32 @@ begin
 end
 $$;
 
+-- Global lookups (tables in app without tenant_id, but the tenants themselves: permissions, vocabularies of moves,
+-- currencies): every door reads them, and only the owner (migrations) writes them.
+do $$
+declare
+    t record;
+begin
+    for t in
+        select c.relname from pg_class as c
+        where c.relnamespace = 'app'::regnamespace and c.relkind in ('r', 'p') and c.relname <> 'tenants'
+          and not exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id')
+    loop
+        execute format('alter table app.%I enable row level security', t.relname);
+        execute format('alter table app.%I force row level security', t.relname);
+        execute format(
+            'create policy lookup_read on app.%I for select to pgpsa_door_api, pgpsa_door_bi, pgpsa_owner using (true)',
+            t.relname
+        );
+        execute format(
+            'create policy lookup_kept_by_migrations on app.%I for all to pgpsa_owner using (true) with check (true)',
+            t.relname
+        );
+        execute format('grant select on app.%I to pgpsa_door_api, pgpsa_door_bi', t.relname);
+    end loop;
+end
+$$;
+
 do $$
 declare
     t record;

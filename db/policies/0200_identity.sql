@@ -7,17 +7,8 @@ using (id = internal.current_tenant_id());
 -- Sign-in resolves a slug before any tenant is known (api.login_lookup runs as the owner).
 create policy tenants_by_owner on app.tenants for select to pgpsa_owner using (true);
 
--- The global lookups are readable by the doors and the owner; only migrations change them.
-alter table app.permissions enable row level security;
-alter table app.permissions force row level security;
-create policy permissions_read on app.permissions for select to pgpsa_door_api, pgpsa_owner using (true);
-alter table app.role_permissions enable row level security;
-alter table app.role_permissions force row level security;
-create policy role_permissions_read on app.role_permissions for select to pgpsa_door_api, pgpsa_owner using (true);
-
 grant usage on schema app to pgpsa_door_api, pgpsa_door_bi;
 grant select on app.tenants to pgpsa_door_api, pgpsa_door_bi;
-grant select on app.permissions, app.role_permissions to pgpsa_door_api;
 -- No role but the owner reads password hashes.
 grant select (tenant_id, id, email, full_name, role, last_login_at, disabled_at, created_at, updated_at)
 on app.users to pgpsa_door_api;

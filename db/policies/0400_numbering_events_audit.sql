@@ -2,10 +2,6 @@
 -- only by owner-run functions and triggers (internal.next_document_number, internal.record_event, audit.tg__audit):
 -- no door and no request role can add, change or forge one.
 
-alter table app.document_kinds enable row level security;
-alter table app.document_kinds force row level security;
-create policy document_kinds_read on app.document_kinds for select to pgpsa_door_api, pgpsa_owner using (true);
-grant select on app.document_kinds to pgpsa_door_api;
 
 -- Managers (audit:read) read the outbox and the audit log through the door.
 grant select on app.domain_events to pgpsa_door_api;

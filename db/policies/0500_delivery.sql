@@ -12,12 +12,6 @@ create policy time_entries_own on app.time_entries as restrictive for all to pgp
 using (internal.has_permission('tasks:all') or user_id = internal.current_user_id())
 with check (internal.has_permission('tasks:all') or user_id = internal.current_user_id());
 
-alter table app.task_status_transitions enable row level security;
-alter table app.task_status_transitions force row level security;
-create policy task_status_transitions_read on app.task_status_transitions for select to pgpsa_door_api, pgpsa_owner
-using (true);
-
-grant select on app.task_status_transitions to pgpsa_door_api;
 grant select, insert, update, delete on app.templates, app.template_stages, app.template_tasks to pgpsa_door_api;
 grant select, update (name, status, due_date, budget_hours, share_token_hash),
 insert (

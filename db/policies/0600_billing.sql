@@ -22,9 +22,3 @@ grant select (tenant_id, id, invoice_number, client_id, kind, status, issue_date
 on app.invoices to pgpsa_door_bi;
 grant select (tenant_id, invoice_id, line_total, tax_amount) on app.invoice_lines to pgpsa_door_bi;
 grant select (tenant_id, invoice_id, amount) on app.payment_applications to pgpsa_door_bi;
-
--- ISO 4217 currencies: a global lookup every door reads, only migrations change.
-alter table app.currencies enable row level security;
-alter table app.currencies force row level security;
-create policy currencies_read on app.currencies for select to pgpsa_door_api, pgpsa_door_bi, pgpsa_owner using (true);
-grant select on app.currencies to pgpsa_door_api, pgpsa_door_bi;

@@ -19,10 +19,3 @@ grant select (tenant_id, id, name) on app.contracts to pgpsa_door_bi;
 grant select (tenant_id, id, name) on app.clients to pgpsa_door_bi;
 grant select (tenant_id, id, invoice_id, line_total, client_contract_id) on app.invoice_lines to pgpsa_door_bi;
 grant select (tenant_id, id, status, issue_date) on app.invoices to pgpsa_door_bi;
-
--- The global lookup of contract status moves: everybody reads it, nobody but migrations writes it.
-alter table app.contract_status_transitions enable row level security;
-alter table app.contract_status_transitions force row level security;
-create policy contract_status_transitions_read on app.contract_status_transitions for select
-to pgpsa_door_api, pgpsa_owner using (true);
-grant select on app.contract_status_transitions to pgpsa_door_api;

@@ -2,14 +2,8 @@
 -- (products and labor rates), inventory:* (locations, levels, movements); job tickets are read with projects:read
 -- and scanned with jobtickets:scan.
 
-alter table app.order_status_transitions enable row level security;
-alter table app.order_status_transitions force row level security;
-create policy order_status_transitions_read on app.order_status_transitions for select to pgpsa_door_api, pgpsa_owner
-using (true);
-
 -- Numbers, statuses, stamps, computed money and stock quantities move only through the api functions and
 -- triggers; staff write what a person types.
-grant select on app.order_status_transitions to pgpsa_door_api;
 grant select, insert (tenant_id, deposit_percent, allow_negative_stock), update (deposit_percent, allow_negative_stock)
 on app.sales_settings to pgpsa_door_api;
 grant select,

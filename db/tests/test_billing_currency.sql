@@ -40,7 +40,7 @@ select api.activate_client_contract(api.assign_contract(tests.get('euro'), jsonb
     'client_id', tests.get('client'), 'start_date', '2026-01-01'
 )));
 select tests.remember('eur_invoice', api.bill_client_contracts(tests.get('client'), '2026-01-01', '2026-01-31'));
-select results_eq(
+select tests.results_eq(
     format('select currency, total from api.invoices where id = %L', tests.get('eur_invoice')),
     $$values ('EUR'::text, 100.00::numeric)$$, 'a contract in EUR is billed on an invoice in EUR'
 );
@@ -59,7 +59,7 @@ select throws_ok(
 select tests.remember(
     'usd_invoice', api.bill_client_contracts(tests.get('client'), '2026-02-01', '2026-02-28', '{"currency": "usd"}')
 );
-select results_eq(
+select tests.results_eq(
     format('select currency, total from api.invoices where id = %L', tests.get('usd_invoice')),
     $$values ('USD'::text, 80.00::numeric)$$, 'they are billed one currency at a time'
 );

@@ -49,20 +49,20 @@ select api.update_task(tests.get('ms_approved'), '{"status": "in_review"}');
 select api.update_task(tests.get('ms_approved'), '{"status": "approved"}');
 
 select tests.remember('invoice', api.generate_invoice_draft(tests.get('project'), '{"tax_rate": 10}'));
-select results_eq(
+select tests.results_eq(
     format('select description, quantity, unit_price, line_total from api.invoice_lines where invoice_id = %L
             order by unit_price', tests.get('invoice')),
     $$values ('Retouching (2.25 h)'::text, 2.25::numeric, 80.00::numeric, 180.00::numeric),
              ('Proof', 1, 150.00, 150.00), ('Artwork', 1, 300.00, 300.00)$$,
     'fixed when done, milestone when approved, hourly = hours x rate; nothing else'
 );
-select results_eq(
+select tests.results_eq(
     format('select status, kind, total from api.invoices where id = %L', tests.get('invoice')),
     $$values ('draft'::text, 'progress'::text, 693.00::numeric)$$,
     'a draft progress invoice with tax on each line (630 + 63)'
 );
 select is(
-    (select array_agg(title order by title) from api.tasks where invoice_id = tests.get('invoice')),
+    (select array_agg(title::text order by title) from api.tasks where invoice_id = tests.get('invoice')),
     array['Artwork', 'Proof', 'Retouching'], 'each billed task points at the invoice'
 );
 select throws_ok(

@@ -18,7 +18,7 @@ select tests.remember('draft', api.create_invoice(jsonb_build_object(
         jsonb_build_object('description', 'Eyelets', 'quantity', 0.5, 'unit_price', 0.05, 'tax_rate', 0)
     )
 )));
-select results_eq(
+select tests.results_eq(
     format(
         'select subtotal, tax_total, total, balance_due, status from api.invoices where id = %L', tests.get('draft')
     ),

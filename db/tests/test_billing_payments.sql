@@ -15,7 +15,7 @@ select tests.remember('invoice', tests.sent_invoice(tests.get('client'), 1000));
 select tests.remember('payment', api.record_payment(jsonb_build_object(
     'client_id', tests.get('client'), 'method', 'ach', 'amount', 500
 )));
-select results_eq(
+select tests.results_eq(
     format($$select balance_due, status, payment_unapplied from api.apply_payment(%L, jsonb_build_array(
         jsonb_build_object('invoice_id', %L, 'amount', 500)))$$, tests.get('payment'), tests.get('invoice')),
     $$values (500.00::numeric, 'partial'::text, 0.00::numeric)$$,
@@ -83,7 +83,7 @@ select lives_ok(
     ),
     'an application can be taken back'
 );
-select results_eq(
+select tests.results_eq(
     format('select balance_due, status from api.invoices where id = %L', tests.get('invoice')),
     $$values (500.00::numeric, 'partial'::text)$$, 'the balance and status are restored'
 );
@@ -185,7 +185,7 @@ select is(
     'ignored', 'money in another currency than the invoice''s is not applied to it'
 );
 select tests.authenticate_as(tests.get('finance'));
-select results_eq(
+select tests.results_eq(
     $$select amount, unapplied_amount from api.payments where reference = 'pi_2'$$,
     $$values (500.00::numeric, 500.00::numeric)$$,
     'but the money received is recorded, unapplied, for a person to refund'

@@ -1,6 +1,6 @@
 -- Catalog guards: every tenant table, policy, view, function and role stays in the shape tenancy needs.
 begin;
-select plan(18);
+select plan(19);
 
 select isnt_empty(
     'select * from tests.tenant_tables',
@@ -172,6 +172,21 @@ select is_empty(
             select from aclexplode(p.proacl) as a where a.grantee = 0 and a.privilege_type = 'EXECUTE'
         ))$$,
     'no function is executable by PUBLIC: every caller is granted by name'
+);
+
+select is_empty(
+    $$select format('%I.%I.%I', n.nspname, c.relname, a.attname) from pg_attribute as a
+      join pg_class as c on c.oid = a.attrelid join pg_namespace as n on n.oid = c.relnamespace
+      join pg_type as t on t.oid = a.atttypid
+      where n.nspname in ('app', 'audit') and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+        and (t.typname in ('text', 'citext') or (t.typname = 'varchar' and a.atttypmod < 0))
+        and not exists (
+            select from pg_constraint as k
+            where k.conrelid = c.oid and k.contype = 'c' and k.conkey = array[a.attnum]
+              -- a length, a vocabulary, or an anchored pattern of bounded length
+              and pg_get_constraintdef(k.oid) ~ '(char_)?length\(|= ANY \(ARRAY\[|\{[0-9]+(,[0-9]+)?\}\$'''
+        )$$,
+    'every text column has its length limit stated once: a bounded domain, a varchar(n), or a check that bounds it'
 );
 
 select * from finish();

@@ -33,7 +33,7 @@ select api.log_time(tests.task(tests.get('project'), 'Layout'), jsonb_build_obje
 ));
 
 select tests.remember('invoice', api.bill_client_contracts(tests.get('client'), '2026-03-01', '2026-03-31'));
-select results_eq(
+select tests.results_eq(
     format(
         'select description, quantity, unit_price from api.invoice_lines where invoice_id = %L order by sequence',
         tests.get('invoice')
@@ -42,7 +42,7 @@ select results_eq(
              ('Worry-Free Essentials: Projects (3.00 h)', 3.00, 100.00)$$,
     'fixed lines bill once per period, hourly lines bill the time logged against them in the period'
 );
-select results_eq(
+select tests.results_eq(
     format('select kind, status, total from api.invoices where id = %L', tests.get('invoice')),
     $$values ('contract'::text, 'draft'::text, 1100.00::numeric)$$, 'into a draft invoice of kind contract'
 );
@@ -99,7 +99,7 @@ values (tests.get('tenant'), '00000000-0000-0000-0000-0000000c9999', 'Care', 'fi
 insert into app.client_contracts (tenant_id, client_id, contract_id, start_date) values
 (tests.get('tenant'), tests.get('client'), '00000000-0000-0000-0000-0000000c9999', '2025-01-01'),
 (tests.get('tenant'), tests.get('other'), '00000000-0000-0000-0000-0000000c9999', '2025-06-01');
-select results_eq(
+select tests.results_eq(
     $$select client_id, role, blockers from internal.contract_split_preflight()
       where contract_id = '00000000-0000-0000-0000-0000000c9999' order by role desc$$,
     format(

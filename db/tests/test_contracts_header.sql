@@ -24,7 +24,7 @@ select lives_ok(
     ),
     'a draft''s name, description and terms can change'
 );
-select results_eq(
+select tests.results_eq(
     format('select name, description, currency, status from api.contracts where id = %L', tests.get('contract')),
     $$values ('Worry-Free Plus'::text, '24/7'::text, 'EUR'::text, 'draft'::text)$$,
     'and what was not given stays'

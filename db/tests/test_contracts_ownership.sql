@@ -19,7 +19,7 @@ select tests.remember('template', api.create_contract_template('{"name": "Manage
     {"name": "Onsite", "line_type": "hourly", "hourly_rate": 125}]}'));
 
 select tests.remember('contract', api.instantiate_contract(tests.get('template'), tests.get('green')));
-select results_eq(
+select tests.results_eq(
     format(
         'select owner_client_id, is_template, jsonb_array_length(lines) from api.contracts where id = %L',
         tests.get('contract')
@@ -84,11 +84,11 @@ select is(
     'the header''s status does not change the live status'
 );
 select tests.as_superuser();
-select results_eq(
-    $$select internal.assignment_status(true, null, current_date + 5, null, 'none', current_date),
-             internal.assignment_status(true, null, current_date - 5, current_date + 20, 'none', current_date),
-             internal.assignment_status(true, null, current_date - 50, current_date - 1, 'none', current_date),
-             internal.assignment_status(true, null, current_date - 5, current_date + 200, 'pending_renewal', current_date)$$,
+select tests.results_eq(
+    $$select internal.assignment_status(true, null, current_date + 5, null, 'none', current_date) as a,
+             internal.assignment_status(true, null, current_date - 5, current_date + 20, 'none', current_date) as b,
+             internal.assignment_status(true, null, current_date - 50, current_date - 1, 'none', current_date) as c,
+             internal.assignment_status(true, null, current_date - 5, current_date + 200, 'pending_renewal', current_date) as d$$,
     $$values ('upcoming'::text, 'expiring'::text, 'expired'::text, 'pending_renewal'::text)$$,
     'upcoming, expiring (within 30 days), expired and pending renewal come from dates and renewal state'
 );
@@ -96,7 +96,7 @@ select tests.authenticate_as(tests.get('manager'));
 
 -- Renewal drafts copy the owner and the lines.
 select tests.remember('renewal', api.create_renewal_draft(tests.get('assignment')));
-select results_eq(
+select tests.results_eq(
     format(
         'select owner_client_id, status, jsonb_array_length(lines) from api.contracts where id = %L',
         tests.get('renewal')

@@ -33,7 +33,7 @@ select * from api.request_approval(tests.get('design'), '{"approver_email": "c@c
 grant select on approval_request to public;
 select tests.as_superuser();
 select is(
-    (select a.token_hash from app.approvals as a where a.id = (select r.approval_id from approval_request as r)),
+    (select a.token_hash::text from app.approvals as a where a.id = (select r.approval_id from approval_request as r)),
     (select encode(sha256(convert_to(token, 'UTF8')), 'hex') from approval_request),
     'only the sha256 of the token is stored'
 );
@@ -55,7 +55,7 @@ select throws_ok(
     '42501', null, 'staff do not decide by token: only the pre-sign-in role finds a tenant from one'
 );
 select tests.as_anon();
-select results_eq(
+select tests.results_eq(
     $$select status, stage_status from api.decide_approval((select token from approval_request), 'revision',
       'Adjust colors')$$,
     $$values ('revision_requested'::text, 'revision'::text)$$,
@@ -66,13 +66,13 @@ select throws_ok(
     'PT409', 'This approval was already decided (revision_requested).', 'a decided token is refused'
 );
 select tests.authenticate_as(tests.get('manager'));
-select results_eq(
+select tests.results_eq(
     $$select (r ->> 'revision_number')::int, r ->> 'comment'
       from api.approvals as a, jsonb_array_elements(a.revisions) as r$$,
     $$values (1, 'Adjust colors'::text)$$,
     'a revision record keeps the client''s comment'
 );
-select results_eq(
+select tests.results_eq(
     $$select title, status from api.tasks where stage_id = tests.stage(tests.get('project'), 'design') order by title$$,
     $$values ('Brief'::text, 'cancelled'::text), ('Layout', 'in_progress'), ('Proof', 'in_progress')$$,
     'the stage''s done tasks are reopened, cancelled ones stay'
@@ -90,7 +90,7 @@ create temporary table approval_request on commit drop as
 select * from api.request_approval(tests.get('design'), '{"approver_email": "c@client.test"}');
 grant select on approval_request to public;
 select tests.as_anon();
-select results_eq(
+select tests.results_eq(
     $$select status, stage_status from api.decide_approval((select token from approval_request), 'approved', 'Great')$$,
     $$values ('approved'::text, 'completed'::text)$$,
     'approved completes the approval stage'

@@ -24,11 +24,11 @@ where project_id = tests.get('red') and title <> 'Print run';
 select tests.authenticate_as(tests.get('manager'));
 
 select is((select health from api.projects where id = tests.get('green')), 'green', 'no overdue task: green');
-select results_eq(
+select tests.results_eq(
     format('select health, overdue_tasks from api.projects where id = %L', tests.get('yellow')),
     $$values ('yellow'::text, 1)$$, 'one overdue task: yellow'
 );
-select results_eq(
+select tests.results_eq(
     format('select health, overdue_tasks from api.projects where id = %L', tests.get('red')),
     $$values ('red'::text, 3)$$, 'three overdue tasks: red'
 );
@@ -50,7 +50,7 @@ update app.projects set created_at = now() - interval '30 days'
 where id = tests.get('stale');
 alter table app.tasks enable trigger trg_tasks_500_updated_at;
 select tests.authenticate_as(tests.get('manager'));
-select results_eq(
+select tests.results_eq(
     format('select health, stale, overdue_tasks from api.project_health where project_id = %L', tests.get('stale')),
     $$values ('red'::text, true, 0)$$, 'no task update for more than 7 days: red'
 );
@@ -71,7 +71,7 @@ select tests.as_superuser();
 select tests.set('tests.green_code', (select project_code from app.projects where id = tests.get('green')));
 select tests.set('tests.bi_login', internal.create_db_login('bi', tests.get('tenant'), 'health', 'x'));
 select tests.as_login(current_setting('tests.bi_login')::name);
-select results_eq(
+select tests.results_eq(
     $$select project_code, stage_code, open_tasks from bi.wip where stage_status <> 'pending' order by 1$$,
     format($$values (%L::text, 'design'::text, 3::bigint)$$, current_setting('tests.green_code')),
     'WIP lists each open stage with its open tasks'

@@ -10,7 +10,7 @@ select tests.remember('designer', tests.create_user(tests.get('tenant'), 'design
 select tests.authenticate_as(tests.get('manager'));
 select tests.remember('project', tests.delivery_project());
 
-select results_eq(
+select tests.results_eq(
     $$select stage_code, status from api.stages order by sequence$$,
     $$values ('design'::text, 'pending'::text), ('print', 'pending')$$,
     'cloning copies the template''s stages in order, all pending'

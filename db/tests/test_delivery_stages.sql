@@ -43,8 +43,9 @@ select lives_ok(
     format($$select api.complete_stage(%L, %L)$$, tests.get('project'), tests.get('design')),
     'once every task is done the stage completes'
 );
-select results_eq(
-    $$select stage_code, status, started_at is not null, due_at > now() from api.stages order by sequence$$,
+select tests.results_eq(
+    $$select stage_code, status, started_at is not null as started, due_at > now() as due_later
+      from api.stages order by sequence$$,
     $$values ('design'::text, 'completed'::text, true, true), ('print', 'active', true, true)$$,
     'completing a stage activates the next with its SLA'
 );

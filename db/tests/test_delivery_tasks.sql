@@ -23,7 +23,8 @@ select throws_ok(
 );
 select throws_ok(
     format($$select api.update_task(%L, '{"status": "finished"}')$$, tests.get('brief')),
-    'PT422', null, 'an unknown status is refused'
+    '23514', 'value for domain app.task_status violates check constraint "check_task_status"',
+    'an unknown status is refused by its vocabulary (app.task_status)'
 );
 
 -- A document task completes only with an available attachment.
@@ -40,7 +41,7 @@ select lives_ok(
 );
 
 -- The activity log.
-select results_eq(
+select tests.results_eq(
     format(
         $$select action, from_status, to_status from api.task_activity where task_id = %L order by id$$,
         tests.get('brief')
@@ -90,7 +91,7 @@ select is(
     'the assignee set is mirrored on the task'
 );
 select tests.authenticate_as(tests.get('designer'));
-select results_eq(
+select tests.results_eq(
     $$select title from api.tasks$$, $$values ('Layout'::text)$$,
     'a designer sees only the tasks assigned to them'
 );

@@ -42,7 +42,7 @@ select throws_ok(
     format($$select api.delete_time_entry(%L)$$, tests.get('entry')),
     'PT409', null, 'no deleting its time'
 );
-select is((select hours from api.time_entries where id = tests.get('entry')), 1.50, 'the entry is as it was');
+select is((select hours::numeric from api.time_entries where id = tests.get('entry')), 1.50, 'the entry is as it was');
 
 -- Comments.
 select tests.remember('staff_comment', api.add_comment(tests.get('layout'), '{"body": "Internal note"}'));

@@ -100,7 +100,7 @@ select tests.authenticate_as(tests.get('manager'));
 select lives_ok(
     format($$select api.update_task(%L, '{"hourly_rate": 95}')$$, tests.get('mine')), 'a manager sets the rate'
 );
-select is((select hourly_rate from api.tasks where id = tests.get('mine')), 95.00, 'and it is set');
+select is((select hourly_rate::numeric from api.tasks where id = tests.get('mine')), 95.00, 'and it is set');
 select lives_ok(
     $$select tests.delivery_project('Cloned by a manager')$$,
     'a template''s billing is copied into a new project by the clone'

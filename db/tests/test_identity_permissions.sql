@@ -13,19 +13,19 @@ select tests.remember('reader', tests.create_user(tests.get('tenant_a'), 'sales'
 select tests.remember('user_b', tests.create_user(tests.get('tenant_b'), 'manager', 'owner@perm-b.test'));
 
 -- The map itself.
-select results_eq(
+select tests.results_eq(
     $$select permission from app.role_permissions
       where role = 'sales' and permission like any(array['leads:%', 'quotes:%', 'orders:%']) order by 1$$,
     $$values ('leads:read'), ('leads:write'), ('orders:read'), ('quotes:read'), ('quotes:write')$$,
     'sales holds the seed map: leads and quotes read and write, orders read'
 );
 select is(
-    (select array_agg(role order by role) from app.role_permissions where permission = '*'),
+    (select array_agg(role::text order by role) from app.role_permissions where permission = '*'),
     array['admin', 'manager'],
     'manager and admin hold everything'
 );
 select is(
-    (select array_agg(role order by role) from app.role_permissions where permission = 'files:read'),
+    (select array_agg(role::text order by role) from app.role_permissions where permission = 'files:read'),
     array['designer', 'production', 'qc'],
     'the roles that work on files may download them (seed 003''s map omits files:read)'
 );

@@ -38,7 +38,7 @@ select throws_ok(
 select tests.as_owner(tests.get('tenant_a'), tests.get('designer_a'));
 select tests.remember('ev', internal.record_event('client.changed', 'client', gen_random_uuid(), '{"why": "test"}'));
 select tests.as_superuser();
-select results_eq(
+select tests.results_eq(
     format('select tenant_id, actor_user_id, delivered_at from app.domain_events where id = %L', tests.get('ev')),
     format('values (%L::uuid, %L::uuid, null::timestamptz)', tests.get('tenant_a'), tests.get('designer_a')),
     'an event is stamped with the tenant and actor and waits for delivery'

@@ -17,31 +17,31 @@ select tests.remember('quote', tests.sales_quote(tests.get('client')));
 -- Sales records the customer's acceptance; everything else follows from the rule.
 select tests.remember('order', (select order_id from api.accept_quote(tests.get('quote'))));
 select tests.authenticate_as(tests.get('manager'));
-select results_eq(
+select tests.results_eq(
     format($$select status, accepted_by from api.quotes where id = %L$$, tests.get('quote')),
     format($$values ('accepted'::text, %L::uuid)$$, tests.get('sales')),
     'the quote is accepted by the person who recorded it'
 );
 select isnt((select accepted_at from api.quotes where id = tests.get('quote')), null, 'with the time');
-select results_eq(
+select tests.results_eq(
     format($$select order_number ~ '^SO-\d{6}$', status, total, deposit_required, deposit_received
         from api.orders where id = %L$$, tests.get('order')),
     $$values (true, 'pending'::text, 972.00::numeric, 486.00::numeric, 0::numeric)$$,
     'the order: SO- number, pending, the quote''s total, a 50% deposit required and nothing received'
 );
-select results_eq(
+select tests.results_eq(
     format($$select description, quantity, unit_price, discount_pct, line_total, tax_amount from api.order_items
         where order_id = %L$$, tests.get('order')),
     $$values ('Vinyl banner'::text, 10.00::numeric, 100.00::numeric, 10.00::numeric, 900.00::numeric, 72.00::numeric)$$,
     'the order''s items are copied from the quote'
 );
 select tests.remember('project', (select project_id from api.orders where id = tests.get('order')));
-select results_eq(
+select tests.results_eq(
     format($$select template_id, client_id, status from api.projects where id = %L$$, tests.get('project')),
     format($$values (%L::uuid, %L::uuid, 'active'::text)$$, tests.get('template'), tests.get('client')),
     'the project comes from the template of the order''s type, for the client, and is active'
 );
-select results_eq(
+select tests.results_eq(
     format(
         $$select sequence, status, due_at is not null from api.stages where project_id = %L order by sequence$$,
         tests.get('project')
@@ -49,7 +49,7 @@ select results_eq(
     $$values (1::smallint, 'active'::text, true), (2::smallint, 'pending'::text, false)$$,
     'stage 1 is active with due_at; the next waits'
 );
-select results_eq(
+select tests.results_eq(
     format(
         $$select kind, status, total, order_id, invoice_number ~ '^INV-' from api.invoices where project_id = %L$$,
         tests.get('project')
@@ -57,10 +57,12 @@ select results_eq(
     format($$values ('deposit'::text, 'sent'::text, 486.00::numeric, %L::uuid, true)$$, tests.get('order')),
     'a deposit invoice for the order and project is sent'
 );
-select results_eq(
-    format($$select ticket_code ~ '^JOB-\d{6}$', qr_payload, metadata ->> 'order_number', metadata ->> 'customer'
+select tests.results_eq(
+    format($$select ticket_code ~ '^JOB-\d{6}$' as coded, qr_payload, metadata ->> 'order_number' as order_number,
+        metadata ->> 'customer' as customer
         from api.job_tickets where project_id = %L$$, tests.get('project')),
-    format($$select true, 'PRJ:' || p.project_code, o.order_number, 'Acme' from api.projects as p, api.orders as o
+    format($$select true as coded, 'PRJ:' || p.project_code as qr, o.order_number, 'Acme' as customer
+        from api.projects as p, api.orders as o
         where p.id = %L and o.id = %L$$, tests.get('project'), tests.get('order')),
     'a job ticket with a JOB- code, the QR payload PRJ:<project_code>, order number and customer'
 );
@@ -117,11 +119,11 @@ select tests.remember('manual', (select order_id from api.create_order(jsonb_bui
     'client_id', tests.get('client'), 'project_type', 'banner', 'po_number', 'PO-77', 'priority', 'rush',
     'items', '[{"description": "Flag", "quantity": 4, "unit_price": 25}]'::jsonb
 ))));
-select results_eq(
+select tests.results_eq(
     format($$select po_number, priority, total, deposit_required, project_id is not null from api.orders
         where id = %L$$, tests.get('manual')),
-    $$values ('PO-77'::text, 'rush'::text, 100.00::numeric, 30.00::numeric, true)$$,
-    'a manual order gets its project and the tenant''s deposit rule'
+    $$values ('PO-77'::text, 'urgent'::text, 100.00::numeric, 30.00::numeric, true)$$,
+    'a manual order gets its project and the tenant''s deposit rule (seed 003''s "rush" is the vocabulary''s urgent)'
 );
 select throws_ok(
     $$select * from api.create_order('{"client_id": null, "project_type": "banner", "items": []}')$$, 'PT422', null,
@@ -142,7 +144,7 @@ select throws_ok(
 );
 
 -- The deposit: received is derived from what is applied to the deposit invoice.
-select results_eq(
+select tests.results_eq(
     format(
         $$select applied from api.record_order_deposit(%L, '{"amount": 500, "method": "card", "reference": "pi_1"}')$$,
         tests.get('order')
@@ -150,7 +152,7 @@ select results_eq(
     $$values (486.00::numeric)$$,
     'a deposit payment applies up to the deposit invoice''s balance'
 );
-select results_eq(
+select tests.results_eq(
     format($$select deposit_received, deposit_outstanding from api.orders where id = %L$$, tests.get('order')),
     $$values (486.00::numeric, 0::numeric)$$,
     'deposit_received follows the applications'

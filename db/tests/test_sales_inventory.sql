@@ -27,7 +27,7 @@ select tests.set('tests.move', format(
 select lives_ok(format(current_setting('tests.move'), 'receive', 25, ''), 'production receives 25 l');
 select is(
     (
-        select quantity_on_hand
+        select quantity_on_hand::numeric
         from api.inventory_levels where
             product_id = tests.get('ink')
             and location_id = tests.get('store')
@@ -44,7 +44,7 @@ select is(
     tests.events('stock.low', tests.get('ink')),
     2, 'stock.low is recorded once for the crossing, not again while below'
 );
-select results_eq(
+select tests.results_eq(
     format($$select sku, quantity_on_hand, shortfall from api.reorder_report where product_id = %L$$, tests.get('ink')),
     $$values ('INK-C'::text, 8.000::numeric, 2.000::numeric)$$,
     'the reorder report lists it with its shortfall'
@@ -63,7 +63,7 @@ select lives_ok(
     format(current_setting('tests.move'), 'transfer', 4, format(', ''to_location_id'', %L', tests.get('floor'))),
     'a transfer moves 4 to the press room'
 );
-select results_eq(
+select tests.results_eq(
     format($$select location_name, quantity_on_hand from api.inventory_levels where product_id = %L
         order by location_name$$, tests.get('ink')),
     $$values ('Press room'::text, 4.000::numeric), ('Store', 5.000)$$,

@@ -23,13 +23,13 @@ select tests.remember('quote', api.create_quote(jsonb_build_object(
         jsonb_build_object('product_id', tests.get('product'), 'quantity', 2)
     )
 )));
-select results_eq(
+select tests.results_eq(
     format($$select line_total, discount_amount, tax_amount from api.quote_items where quote_id = %L
         order by sequence$$, tests.get('quote')),
     $$values (87.49::numeric, 12.50::numeric, 7.22::numeric), (99.98, 0.00, 7.50)$$,
     'line money: gross rounded, discount on gross, tax on the rest; a total sent along is ignored'
 );
-select results_eq(
+select tests.results_eq(
     format($$select subtotal, discount_total, tax_total, total from api.quotes where id = %L$$, tests.get('quote')),
     $$values (199.97::numeric, 12.50::numeric, 14.72::numeric, 202.19::numeric)$$,
     'quote totals are sums of the rounded lines'

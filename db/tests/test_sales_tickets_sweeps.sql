@@ -21,7 +21,7 @@ select tests.set('tests.qr', (select qr_payload from api.job_tickets where id = 
 
 -- Scans.
 select tests.authenticate_as(tests.get('production'));
-select results_eq(
+select tests.results_eq(
     format(
         $$select ticket_id, stage_id is not null from api.scan_job_ticket(%L, 'print')$$,
         current_setting('tests.code')
@@ -29,7 +29,7 @@ select results_eq(
     format($$values (%L::uuid, true)$$, tests.get('ticket')),
     'production scans the ticket by its JOB- code: a checkpoint at the stage in progress'
 );
-select results_eq(
+select tests.results_eq(
     format(
         $$select last_station, last_scanned_at is not null from api.job_tickets where id = %L$$, tests.get('ticket')
     ),
@@ -40,7 +40,7 @@ select lives_ok(
     format($$select * from api.scan_job_ticket(%L, 'laminate')$$, current_setting('tests.qr')),
     'the QR payload PRJ:<project_code> scans too'
 );
-select results_eq(
+select tests.results_eq(
     format($$select station from api.job_ticket_scans where ticket_id = %L order by scanned_at$$, tests.get('ticket')),
     $$values ('print'::text), ('laminate')$$,
     'every scan is a checkpoint'
@@ -76,15 +76,15 @@ select ok(api.quote_expiry_sweep() >= 2, 'the sweep expires and reminds');
 select tests.as_superuser();
 select is(
     (select array_agg(
-        status order by valid_until) from app.quotes where id in (
+        status::text order by valid_until) from app.quotes where id in (
         tests.get('old'), tests.get('soon'),
         tests.get('fresh')
     )),
     array['expired', 'sent', 'sent'], 'only the quote past valid_until expires'
 );
-select results_eq(
-    format($$select tests.events('quote.expired', %L), tests.events('quote.expiring', %L),
-        tests.events('quote.expiring', %L)$$, tests.get('old'), tests.get('soon'), tests.get('fresh')),
+select tests.results_eq(
+    format($$select tests.events('quote.expired', %L) as expired, tests.events('quote.expiring', %L) as soon,
+        tests.events('quote.expiring', %L) as fresh$$, tests.get('old'), tests.get('soon'), tests.get('fresh')),
     $$values (1, 1, 0)$$,
     'quote.expired for the expired one, one quote.expiring reminder 3 days before, none for the fresh one'
 );
@@ -95,7 +95,7 @@ select is(tests.events('quote.expiring', tests.get('soon')), 1, 'the reminder is
 
 -- Outstanding deposits.
 select tests.authenticate_as(tests.get('manager'));
-select results_eq(
+select tests.results_eq(
     format($$select outstanding from api.outstanding_deposits where order_id = %L$$, tests.get('order')),
     $$values (486.00::numeric)$$,
     'an order whose deposit is unpaid is outstanding'

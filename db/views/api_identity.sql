@@ -10,7 +10,7 @@ select
     u.full_name,
     u.role,
     array(
-        select pm.name from app.permissions as pm where internal.has_permission(pm.name)
+        select pm.name::text from app.permissions as pm where internal.has_permission(pm.name)
         order by pm.name
     ) as permissions
 from app.users as u

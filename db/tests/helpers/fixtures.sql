@@ -385,3 +385,34 @@ begin
     return invoice;
 end;
 $$;
+
+-- pgTAP's results_eq compares column types strictly, and the api views answer in domains (app.label, app.money,
+-- app.task_status ...): this runs the query, casts each domain column to its base type, then compares. The
+-- query's columns need distinct names (give expressions an alias).
+create or replace function tests.in_base_types(p_query text) returns text
+language plpgsql volatile
+as $$
+declare
+    cols text;
+    rows_table text := 'tests_rows_' || replace(gen_random_uuid()::text, '-', '');
+begin
+    execute format('create temporary table %I as %s', rows_table, p_query);
+    select string_agg(
+        case when t.typtype = 'd' then format('%I::%s', a.attname, format_type(t.typbasetype, t.typtypmod))
+            when e.typtype = 'd' then format('%I::%s[]', a.attname, format_type(e.typbasetype, e.typtypmod))
+            else quote_ident(a.attname) end,
+        ', ' order by a.attnum
+    ) into cols
+    from pg_attribute as a
+    join pg_type as t on t.oid = a.atttypid
+    left join pg_type as e on e.oid = t.typelem and t.typcategory = 'A'
+    where a.attrelid = format('pg_temp.%I', rows_table)::regclass and a.attnum > 0 and not a.attisdropped;
+    return format('select %s from pg_temp.%I', cols, rows_table);
+end;
+$$;
+
+create or replace function tests.results_eq(p_actual text, p_expected text, p_description text) returns text
+language sql volatile
+begin atomic
+    select results_eq(tests.in_base_types(p_actual), tests.in_base_types(p_expected), p_description);
+end;
