@@ -49,7 +49,10 @@ begin
 end;
 $$;
 
-create or replace function api.create_client(p jsonb) returns uuid
+-- Bodies are typed by their shapes (db/migrations/0015_shapes.sql): a call that does not conform is refused, in
+-- words naming the field, before the function runs.
+drop function if exists api.create_client(jsonb);
+create or replace function api.create_client(p api.client_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -68,7 +71,8 @@ end;
 $$;
 
 -- Changes only the keys present in p; a key with JSON null clears that field.
-create or replace function api.update_client(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_client(uuid, jsonb);
+create or replace function api.update_client(p_id uuid, p api.client_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -112,7 +116,8 @@ begin
 end;
 $$;
 
-create or replace function api.create_contact(p_client_id uuid, p jsonb) returns uuid
+drop function if exists api.create_contact(uuid, jsonb);
+create or replace function api.create_contact(p_client_id uuid, p api.contact_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -133,7 +138,8 @@ begin
 end;
 $$;
 
-create or replace function api.update_contact(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_contact(uuid, jsonb);
+create or replace function api.update_contact(p_id uuid, p api.contact_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin

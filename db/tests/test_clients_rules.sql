@@ -1,7 +1,7 @@
 -- Clients and contacts: who may read and write, account codes among active clients, archived clients,
 -- one primary contact, and the tax id readable only with clients:tax_id.
 begin;
-select plan(22);
+select plan(25);
 
 select tests.remember('tenant_a', tests.create_tenant('cli-a'));
 select tests.remember('sales', tests.create_user(tests.get('tenant_a'), 'sales'));
@@ -42,7 +42,25 @@ select throws_ok(
     $$select api.create_client(
         '{"account_code": "B1", "name": "X", "channel": "retail", "billing_address": "Main St"}'
     )$$,
-    '23514', null, 'an address is a JSON object'
+    '22023', 'billing_address: Send the fields as a JSON object.',
+    'an address is a JSON object (its shape, api.address, says so)'
+);
+select throws_ok(
+    $$select api.create_client('{"account_code": "B2", "name": "X", "channel": "retail",
+        "billing_address": {"city": "Springfield", "planet": "Earth"}}')$$,
+    '22023', 'planet is not a field of this request.', 'a field the shape does not have is refused, by name'
+);
+select throws_ok(
+    $$select api.create_client('{"account_code": "B3", "name": "X"}')$$,
+    '23502', 'channel is required.', 'a required field missing is refused, by name'
+);
+select throws_ok(
+    format(
+        $$select api.create_client('{"account_code": "B4", "name": "X", "channel": "retail", "email": "%s@x.test"}')$$,
+        repeat('a', 300)
+    ),
+    '23514', 'email: value for domain app.email_address violates check constraint "check_email_address"',
+    'a value its type refuses is refused, naming the field'
 );
 
 select api.update_client(tests.get('acme'), '{"billing_address": null}');
