@@ -13,22 +13,31 @@ end;
 $$;
 
 -- Status lifecycles are lookup tables (from_status, to_status). NULL when p_from -> p_to is one of p_transitions'
--- rows; otherwise where p_from may go instead, in words, for the refusal's hint.
+-- rows; otherwise the refusal's hint, the moves allowed from p_from ("Allowed from in_review: in_progress,
+-- completed."), in the order of the status vocabulary (the domain of to_status), read from the same table.
 create or replace function internal.transition_refusal(p_transitions regclass, p_from text, p_to text) returns text
 language plpgsql stable set search_path = ''
 as $$
 declare
     allowed boolean;
     hint text;
+    words text[] := (
+        select (regexp_match(pg_get_constraintdef(k.oid), '''(\{[^}]*\})'''))[1]::text[]
+        from pg_catalog.pg_attribute as a
+        inner join pg_catalog.pg_constraint as k on a.atttypid = k.contypid
+        where a.attrelid = p_transitions and a.attname = 'to_status' and k.contype = 'c'
+        limit 1
+    );
 begin
     execute format(
-        'select bool_or(t.to_status = $2), string_agg(t.to_status, '', '' order by t.to_status) '
+        'select bool_or(t.to_status = $2), '
+        'string_agg(t.to_status, '', '' order by array_position($3, t.to_status::text), t.to_status) '
         'from %s as t where t.from_status = $1', p_transitions
-    ) into allowed, hint using p_from, p_to;
+    ) into allowed, hint using p_from, p_to, coalesce(words, '{}');
     if allowed then
         return null;
     end if;
-    return coalesce('From ' || p_from || ' it can go to: ' || hint || '.', format('From %s it goes nowhere.', p_from));
+    return format('Allowed from %s: %s.', p_from, coalesce(hint, 'none'));
 end;
 $$;
 

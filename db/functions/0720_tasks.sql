@@ -59,7 +59,7 @@ begin
         refusal := internal.transition_refusal('app.task_status_transitions', old.status, new.status);
         if refusal is not null then
             raise exception using
-                errcode = 'PT422', message = format('A task cannot go from %s to %s.', old.status, new.status),
+                errcode = 'PT409', message = format('A task cannot go from %s to %s.', old.status, new.status),
                 hint = refusal;
         end if;
         if new.status = 'in_progress' then

@@ -19,7 +19,7 @@ select lives_ok(
 select isnt((select started_at from api.tasks where id = tests.get('layout')), null, 'starting stamps started_at');
 select throws_ok(
     format($$select api.update_task(%L, '{"status": "approved"}')$$, tests.get('brief')),
-    'PT422', 'A task cannot go from todo to approved.', 'todo cannot jump to approved'
+    'PT409', 'A task cannot go from todo to approved.', 'todo cannot jump to approved'
 );
 select throws_ok(
     format($$select api.update_task(%L, '{"status": "finished"}')$$, tests.get('brief')),
