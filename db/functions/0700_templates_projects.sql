@@ -1,8 +1,9 @@
 -- Templates and projects: create a template with its stages and tasks, and clone one into a new project.
 
--- p: {name, project_type, description, stages: [{stage_code, name, sla_hours, tasks: [{title, kind, billing_type,
--- fixed_amount, hourly_rate, due_offset_days, estimated_hours, description}]}]}; sequences follow array order.
-create or replace function api.create_template(p jsonb) returns uuid
+-- Bodies are typed by their shapes (db/migrations/0016_shapes_delivery.sql): a call that does not conform is refused,
+-- naming the field, before the function runs. Stages and their tasks are numbered in the order they are given.
+drop function if exists api.create_template(jsonb);
+create or replace function api.create_template(p api.template_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -122,14 +123,16 @@ end;
 $$;
 
 -- The door: checks projects:write, then calls internal.create_project (which rules call directly).
-create or replace function api.create_project(p jsonb) returns uuid
+drop function if exists api.create_project(jsonb);
+create or replace function api.create_project(p api.project_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('projects', 'insert');
     select internal.create_project(p);
 end;
 
-create or replace function api.update_project(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_project(uuid, jsonb);
+create or replace function api.update_project(p_id uuid, p api.project_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin

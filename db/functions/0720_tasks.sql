@@ -201,10 +201,10 @@ begin
 end;
 $$;
 
--- p: {stage_id, title, description, kind, priority, due_date, estimated_hours, billing_type, fixed_amount,
--- hourly_rate, assignee_ids}. The id is made here, not returned by the insert: a designer may create a task
--- they are not assigned to, which they then cannot read back.
-create or replace function api.create_task(p jsonb) returns uuid
+-- The id is made here, not returned by the insert: a designer may create a task they are not assigned to, which
+-- they then cannot read back. Bodies are typed by their shapes (db/migrations/0016_shapes_delivery.sql).
+drop function if exists api.create_task(jsonb);
+create or replace function api.create_task(p api.task_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -212,12 +212,12 @@ declare
 begin
     perform internal.require_access('tasks', 'insert');
     insert into app.tasks (
-        tenant_id, id, stage_id, sequence, title, description, kind, priority, due_date, estimated_hours,
-        billing_type, fixed_amount, hourly_rate
+        tenant_id, id, stage_id, title, description, kind, priority, due_date, estimated_hours, billing_type,
+        fixed_amount, hourly_rate
     ) values (
-        internal.current_tenant_id(), task, (p ->> 'stage_id')::uuid, coalesce((p ->> 'sequence')::smallint, 1),
-        p ->> 'title', p ->> 'description', coalesce(p ->> 'kind', 'task'), coalesce(p ->> 'priority', 'normal'),
-        (p ->> 'due_date')::date, (p ->> 'estimated_hours')::numeric, coalesce(p ->> 'billing_type', 'non_billable'),
+        internal.current_tenant_id(), task, (p ->> 'project_stage_id')::uuid, p ->> 'title', p ->> 'description',
+        coalesce(p ->> 'kind', 'task'), coalesce(p ->> 'priority', 'normal'), (p ->> 'due_date')::date,
+        (p ->> 'estimated_hours')::numeric, coalesce(p ->> 'billing_type', 'non_billable'),
         (p ->> 'fixed_amount')::numeric, (p ->> 'hourly_rate')::numeric
     );
     if p ? 'assignee_ids' then
@@ -227,7 +227,8 @@ begin
 end;
 $$;
 
-create or replace function api.update_task(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_task(uuid, jsonb);
+create or replace function api.update_task(p_id uuid, p api.task_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin

@@ -117,7 +117,9 @@ drop trigger if exists trg_time_entries_100_validate on app.time_entries;
 create trigger trg_time_entries_100_validate before insert or update or delete on app.time_entries
 for each row execute function internal.tg_time_entries__validate();
 
-create or replace function api.log_time(p_task_id uuid, p jsonb) returns uuid
+-- Bodies are typed by their shapes (db/migrations/0016_shapes_delivery.sql).
+drop function if exists api.log_time(uuid, jsonb);
+create or replace function api.log_time(p_task_id uuid, p api.time_entry_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -154,7 +156,8 @@ begin
 end;
 $$;
 
-create or replace function api.update_time_entry(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_time_entry(uuid, jsonb);
+create or replace function api.update_time_entry(p_id uuid, p api.time_entry_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -200,7 +203,8 @@ drop trigger if exists trg_comments_100_client_visible on app.comments;
 create trigger trg_comments_100_client_visible before insert or update on app.comments
 for each row execute function internal.tg_comments__client_visible();
 
-create or replace function api.add_comment(p_task_id uuid, p jsonb) returns uuid
+drop function if exists api.add_comment(uuid, jsonb);
+create or replace function api.add_comment(p_task_id uuid, p api.comment_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare

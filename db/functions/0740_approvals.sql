@@ -10,7 +10,9 @@ end;
 
 -- A token is the tenant id (32 hex) followed by 64 random hex: the decision finds its tenant without reading
 -- across tenants, then the approval by the token's hash. The plain token is returned once and never stored.
-create or replace function api.request_approval(p_stage_id uuid, p jsonb)
+-- The body is typed by its shape (db/migrations/0016_shapes_delivery.sql).
+drop function if exists api.request_approval(uuid, jsonb);
+create or replace function api.request_approval(p_stage_id uuid, p api.approval_create)
 returns table (approval_id uuid, token text)
 language plpgsql volatile set search_path = ''
 as $$
@@ -67,8 +69,14 @@ $$;
 -- The public decision. Runs as the owner: the caller has no tenant until the token names one.
 -- An expired token is marked expired and the row comes back with status 'expired' (not raised, or the marking
 -- would roll back); the service commits and answers 410.
-create or replace function api.decide_approval(p_token text, p_decision text, p_comment text default null)
-returns table (approval_id uuid, status text, stage_id uuid, stage_status text, project_id uuid)
+-- The decision is one of its vocabulary (app.approval_decision) and the comment a note, by their types.
+drop function if exists api.decide_approval(text, text, text);
+create or replace function api.decide_approval(
+    p_token text, p_decision app.approval_decision, p_comment app.note default null
+)
+returns table (
+    approval_id uuid, status app.approval_status, stage_id uuid, stage_status app.stage_status, project_id uuid
+)
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -77,8 +85,8 @@ declare
     caller_tenant text := current_setting('pgpsa.tenant_id', true);
     caller_contact text := current_setting('pgpsa.contact_id', true);
 begin
-    if p_decision not in ('approved', 'revision') then
-        raise exception using errcode = 'PT422', message = 'A decision is "approved" or "revision".';
+    if p_decision is null then
+        raise exception using errcode = '23502', message = 'decision is required.', column = 'decision';
     end if;
     if p_token !~ '^[0-9a-f]{96}$' then
         raise exception using errcode = 'PT404', message = 'This approval link is not valid.';
@@ -132,7 +140,7 @@ begin
         );
     end if;
     return query
-    select ap.id, ap.status::text, s.id, s.status::text, ap.project_id
+    select ap.id, ap.status, s.id, s.status, ap.project_id
     from app.approvals as ap join app.stages as s on s.tenant_id = ap.tenant_id and s.id = ap.stage_id
     where ap.tenant_id = a.tenant_id and ap.id = a.id;
     -- The caller's context comes back: the approver's identity was for this decision only.

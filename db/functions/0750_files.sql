@@ -27,30 +27,40 @@ drop trigger if exists trg_files_100_size_limit on app.files;
 create trigger trg_files_100_size_limit before insert or update on app.files
 for each row execute function internal.tg_files__size_limit();
 
--- p: {project_id, task_id, file_name, content_type, size_bytes, visibility}.
-create or replace function api.create_file(p jsonb) returns table (file_id uuid, storage_key text)
+-- The project is the URL's; the body is typed by its shape (db/migrations/0016_shapes_delivery.sql). A task the
+-- file is attached to must be one the caller may see, of that project.
+drop function if exists api.create_file(jsonb);
+create or replace function api.create_file(p_project_id uuid, p api.file_create)
+returns table (file_id uuid, storage_key text)
 language plpgsql volatile set search_path = ''
 as $$
 declare
     new_id uuid := gen_random_uuid();
     key text;
+    task_project uuid;
 begin
     perform internal.require_access('files', 'insert');
-    if p ? 'task_id' then
-        perform internal.visible_task((p ->> 'task_id')::uuid);
-    elsif not exists (
-        select from app.projects as pr
-        where pr.tenant_id = internal.current_tenant_id() and pr.id = (p ->> 'project_id')::uuid
+    if not exists (
+        select from app.projects as pr where pr.tenant_id = internal.current_tenant_id() and pr.id = p_project_id
     ) then
-        perform internal.not_found('project', (p ->> 'project_id')::uuid);
+        perform internal.not_found('project', p_project_id);
+    end if;
+    if p ->> 'task_id' is not null then
+        select t.project_id into task_project from app.tasks as t
+        where t.tenant_id = internal.current_tenant_id() and t.id = internal.visible_task((p ->> 'task_id')::uuid);
+        if task_project <> p_project_id then
+            raise exception using
+                errcode = 'PT422', message = 'The task belongs to another project.', column = 'task_id',
+                hint = 'Attach the file to a task of this project, or upload it to the task''s own project.';
+        end if;
     end if;
     key := format('%s/%s/%s', internal.current_tenant_id(), new_id, p ->> 'file_name');
     insert into app.files (
         tenant_id, id, project_id, task_id, storage_key, file_name, content_type, size_bytes, visibility,
         uploaded_by_user_id
     ) values (
-        internal.current_tenant_id(), new_id, (p ->> 'project_id')::uuid, (p ->> 'task_id')::uuid, key,
-        p ->> 'file_name', coalesce(p ->> 'content_type', 'application/octet-stream'), (p ->> 'size_bytes')::bigint,
+        internal.current_tenant_id(), new_id, p_project_id, (p ->> 'task_id')::uuid, key, p ->> 'file_name',
+        coalesce(p ->> 'content_type', 'application/octet-stream'), (p ->> 'size')::bigint,
         coalesce(p ->> 'visibility', 'internal'), internal.current_user_id()
     );
     file_id := new_id;

@@ -18,6 +18,13 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'internal.lookup_permission(text)', '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
     'Policies ask it whether the current user holds a permission; it reads only that user''s own grants.'
 ),
+-- A body's nested array of objects (0015_shapes): checks each element against its shape by calling
+-- internal.conforms, a name no request role may look up in schema internal.
+(
+    'internal.conforms_each(jsonb,regtype,text[],text[])',
+    '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
+    'Checks a JSON array of objects against a shape: reads only its arguments and the catalog, writes nothing.'
+),
 -- Before sign-in: each finds its tenant from what the caller typed, and only the pre-sign-in role runs them.
 (
     'api.login_lookup(text,text)', '{pgpsa_anon}',
@@ -32,7 +39,7 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'Sign-in: clears this account''s failures from this address and stamps last_login_at.'
 ),
 (
-    'api.decide_approval(text,text,text)', '{pgpsa_anon}',
+    'api.decide_approval(text,app.approval_decision,app.note)', '{pgpsa_anon}',
     'An approval decided by its emailed token: the token names its tenant, the approval is found by its hash.'
 ),
 -- The Stripe webhook: the signed event names its tenant and invoice; only the webhook role runs it.

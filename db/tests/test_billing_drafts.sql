@@ -21,7 +21,9 @@ select tests.remember('stage', (select id from api.stages where project_id = tes
 select
     tests.remember(
         x.name,
-        api.create_task(jsonb_build_object('stage_id', tests.get('stage'), 'title', x.title) || x.billing::jsonb)
+        api.create_task(
+            jsonb_build_object('project_stage_id', tests.get('stage'), 'title', x.title) || x.billing::jsonb
+        )
     )
 from (
     values

@@ -129,7 +129,7 @@ select throws_ok(
 );
 select throws_ok(
     $$select * from api.decide_approval((select token from approval_request), 'maybe')$$,
-    'PT422', null, 'a decision is approved or revision'
+    '23514', null, 'a decision is approved or revision (its vocabulary, app.approval_decision)'
 );
 select is(current_setting('pgpsa.tenant_id', true), '', 'a decision leaves the caller''s context as it was');
 

@@ -23,7 +23,7 @@ select throws_ok(
 );
 select throws_ok(
     format($$select api.update_task(%L, '{"status": "finished"}')$$, tests.get('brief')),
-    '23514', 'value for domain app.task_status violates check constraint "check_task_status"',
+    '23514', 'status: value for domain app.task_status violates check constraint "check_task_status"',
     'an unknown status is refused by its vocabulary (app.task_status)'
 );
 

@@ -11,7 +11,9 @@ select tests.remember('layout', tests.task(tests.get('project'), 'Layout'));
 select tests.remember('print', tests.task(tests.get('project'), 'Print run'));
 
 select tests.remember('entry', api.log_time(tests.get('layout'), '{"hours": 1.5, "note": "first draft"}'));
-select is((select actual_hours from api.tasks where id = tests.get('layout')), 1.50, 'time on an hourly task counts');
+select is(
+    (select actual_hours::numeric from api.tasks where id = tests.get('layout')), 1.50, 'time on an hourly task counts'
+);
 select throws_ok(
     format($$select api.log_time(%L, '{"hours": 0.1}')$$, tests.get('layout')),
     'PT422', 'A time entry is at least 0.25 hours.', 'less than a quarter hour is refused'
@@ -80,15 +82,15 @@ select throws_ok(
 select tests.authenticate_as(tests.get('manager'));
 select throws_ok(
     format(
-        $$select * from api.create_file('{"task_id": "%s", "file_name": "huge.tif", "size_bytes": 52428801}')$$,
-        tests.get('layout')
+        $$select * from api.create_file(%L, '{"task_id": "%s", "file_name": "huge.tif", "size": 52428801}')$$,
+        tests.get('project'), tests.get('layout')
     ),
     'PT413', null, 'a task attachment over 50 MB is refused'
 );
 select lives_ok(
     format(
-        $$select * from api.create_file('{"task_id": "%s", "file_name": "max.tif", "size_bytes": 52428800}')$$,
-        tests.get('layout')
+        $$select * from api.create_file(%L, '{"task_id": "%s", "file_name": "max.tif", "size": 52428800}')$$,
+        tests.get('project'), tests.get('layout')
     ),
     'exactly 50 MB is allowed'
 );
@@ -103,7 +105,7 @@ select throws_ok(
 );
 select lives_ok(
     format(
-        $$select * from api.create_file('{"project_id": "%s", "file_name": "film.mov", "size_bytes": 900000000}')$$,
+        $$select * from api.create_file(%L, '{"file_name": "film.mov", "size": 900000000}')$$,
         tests.get('project')
     ),
     'a project file (not a task attachment) may be larger'

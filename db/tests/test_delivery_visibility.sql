@@ -20,7 +20,7 @@ where id = tests.get('project');
 select tests.authenticate_as(tests.get('manager'));
 select tests.remember('mine', tests.task(tests.get('project'), 'Layout'));
 select tests.remember('hidden', api.create_task(jsonb_build_object(
-    'stage_id', tests.stage(tests.get('project'), 'design'), 'title', 'Hidden billed work',
+    'project_stage_id', tests.stage(tests.get('project'), 'design'), 'title', 'Hidden billed work',
     'billing_type', 'hourly', 'hourly_rate', 90
 )));
 select api.update_task(tests.get('mine'), jsonb_build_object('assignee_ids', jsonb_build_array(tests.get('designer'))));
@@ -49,8 +49,8 @@ select throws_ok(
 );
 select throws_ok(
     format(
-        $$select * from api.create_file('{"task_id": "%s", "file_name": "x.pdf", "size_bytes": 10}')$$,
-        tests.get('hidden')
+        $$select * from api.create_file(%L, '{"task_id": "%s", "file_name": "x.pdf", "size": 10}')$$,
+        tests.get('project'), tests.get('hidden')
     ),
     'PT404', format('No task with id %s.', tests.get('hidden')), 'and an attachment'
 );

@@ -12,11 +12,11 @@ select
     p.status,
     x.overdue_tasks,
     x.stale,
-    case
+    (case
         when x.overdue_tasks >= 3 or x.stale then 'red'
         when x.overdue_tasks >= 1 then 'yellow'
         else 'green'
-    end as health
+    end)::app.health as health
 from app.projects as p
 left join internal.project_signals as s on p.id = s.project_id
 -- A lateral, so the two signals the colour reads are written once.
@@ -48,7 +48,7 @@ select
         select sum(e.hours) from app.time_entries as e
         inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
         where t.tenant_id = p.tenant_id and t.project_id = p.id
-    ), 0) as actual_hours,
+    ), 0)::app.hours as actual_hours,
     h.health,
     h.overdue_tasks,
     p.created_at,
@@ -90,7 +90,7 @@ select
     t.estimated_hours,
     coalesce((
         select sum(e.hours) from app.time_entries as e where e.tenant_id = t.tenant_id and e.task_id = t.id
-    ), 0) as actual_hours,
+    ), 0)::app.hours as actual_hours,
     t.billing_type,
     t.fixed_amount,
     t.hourly_rate,
@@ -159,9 +159,10 @@ select
     a.created_at,
     coalesce((
         select
-            jsonb_agg(jsonb_build_object(
-                'revision_number', r.revision_number, 'comment', r.comment, 'requested_at', r.requested_at
-            ) order by r.revision_number)
+            jsonb_agg(
+                to_jsonb(row(r.revision_number, r.comment, r.requested_at)::api.approval_revision)
+                order by r.revision_number
+            )
         from app.approval_revisions as r where r.tenant_id = a.tenant_id and r.approval_id = a.id
     ), '[]') as revisions
 from app.approvals as a;
@@ -197,20 +198,36 @@ select
     tp.updated_at,
     coalesce((
         select
-            jsonb_agg(jsonb_build_object(
-                'id', ts.id, 'sequence', ts.sequence, 'stage_code', ts.stage_code, 'name', ts.name,
-                'sla_hours', ts.sla_hours, 'requires_deposit', ts.requires_deposit,
-                'tasks', coalesce((
-                    select
-                        jsonb_agg(jsonb_build_object(
-                            'id', tt.id, 'sequence', tt.sequence, 'title', tt.title, 'description', tt.description,
-                            'kind', tt.kind, 'billing_type', tt.billing_type, 'fixed_amount', tt.fixed_amount,
-                            'hourly_rate', tt.hourly_rate, 'due_offset_days', tt.due_offset_days,
-                            'estimated_hours', tt.estimated_hours
-                        ) order by tt.sequence)
-                    from app.template_tasks as tt where tt.tenant_id = ts.tenant_id and tt.template_stage_id = ts.id
-                ), '[]')
-            ) order by ts.sequence)
+            jsonb_agg(
+                to_jsonb(row(
+                    ts.id, ts.sequence, ts.stage_code, ts.name, ts.sla_hours, ts.requires_deposit,
+                    coalesce((
+                        select
+                            jsonb_agg(
+                                to_jsonb(row(
+                                    tt.id, tt.sequence, tt.title, tt.description, tt.kind, tt.billing_type,
+                                    tt.fixed_amount, tt.hourly_rate, tt.due_offset_days, tt.estimated_hours
+                                )::api.template_task)
+                                order by tt.sequence
+                            )
+                        from app.template_tasks as tt
+                        where tt.tenant_id = ts.tenant_id and tt.template_stage_id = ts.id
+                    ), '[]')
+                )::api.template_stage)
+                order by ts.sequence
+            )
         from app.template_stages as ts where ts.tenant_id = tp.tenant_id and ts.template_id = tp.id
     ), '[]') as stages
 from app.templates as tp;
+
+-- What the service reads from the catalog: the JSON columns' shapes (@shape <type>, [] for an array of them) and
+-- the columns it uses but never returns (@internal).
+comment on column api.templates.stages is 'The stages in order, each with its tasks. @shape api.template_stage[]';
+comment on column api.approvals.revisions is 'The revisions asked for, oldest first. @shape api.approval_revision[]';
+comment on column api.files.storage_key is 'Where the bytes are kept; the service signs URLs from it. @internal';
+-- No @shape: a task's change records whichever fields changed.
+comment on column api.task_activity.changes is
+'By action: created, the fields; changes, {field: [old, new]}; note {body}; comment {comment_id}; upload_requested '
+'{file_id, file_name}.';
+comment on column api.project_health.health is
+'green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project has not moved for 7 days.';

@@ -28,9 +28,8 @@ log = logging.getLogger(__name__)
     status=201,
 )
 def create_file(identity, project_id: UUID, body: FileCreate):
-    data = payload(body, {"size": "size_bytes"}, project_id=project_id)
     with transaction(identity) as conn:
-        row = conn.execute("select * from api.create_file(%s)", [data]).fetchone()
+        row = conn.execute("select * from api.create_file(%s, %s)", [project_id, payload(body)]).fetchone()
     target = get_storage().upload_target(row["storage_key"], body.content_type, body.size)
     return FileUpload(
         file_id=row["file_id"],

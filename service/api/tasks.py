@@ -35,9 +35,8 @@ def list_tasks(identity, query: TaskQuery):
     bp, "/tasks", "POST", "Create a task in a project stage", body=TaskCreate, response=Task, status=201
 )
 def create_task(identity, body: TaskCreate):
-    data = payload(body, {"project_stage_id": "stage_id"})
     with transaction(identity) as conn:
-        new_id = conn.execute("select api.create_task(%s) as id", [data]).fetchone()["id"]
+        new_id = conn.execute("select api.create_task(%s) as id", [payload(body)]).fetchone()["id"]
         return one(conn, "tasks", new_id, "task")
 
 

@@ -293,9 +293,10 @@ as $$
 declare
     f record;
 begin
-    select * into f from api.create_file(jsonb_build_object(
-        'task_id', p_task_id, 'file_name', 'spec.pdf', 'content_type', 'application/pdf', 'size_bytes', 1024
-    ));
+    select * into f from api.create_file(
+        (select t.project_id from api.tasks as t where t.id = p_task_id),
+        jsonb_build_object('task_id', p_task_id, 'file_name', 'spec.pdf', 'content_type', 'application/pdf', 'size', 1024)
+    );
     perform api.confirm_file(f.file_id, 1024, repeat('a', 64));
     perform api.log_file_access(f.file_id);
     return f.file_id;

@@ -174,9 +174,27 @@ begin
 end;
 $$;
 
+-- A body for a shape domain (db/migrations/0015_shapes.sql): the keys of p_body that are fields of the shape the
+-- domain's check names, so the call gets past the shape and tries tenant B's ids on the rules behind it.
+create or replace function tests.shaped_body(p_body jsonb, p_domain regtype) returns jsonb
+language sql stable
+begin atomic
+    select coalesce(jsonb_object_agg(e.key, e.value), '{}')
+    from jsonb_each(p_body) as e
+    where exists (
+        select from pg_constraint as k
+        cross join
+            lateral regexp_match(pg_get_constraintdef(k.oid), 'conforms\w*\(VALUE, ''([a-z_.]+)''') as m (shape)
+        inner join pg_type as s on s.oid = m.shape[1]::regtype
+        inner join pg_attribute as a on s.typrelid = a.attrelid
+        where k.contypid = p_domain and a.attname = e.key and a.attnum > 0 and not a.attisdropped
+    );
+end;
+
 -- The argument lists to try on a function, as SQL literals, from its parameters' names and types: a uuid named
 -- after a kind of row (p_task_id, or p_id of api.update_task) gets tenant B's id of that kind, an unnamed one each
--- of B's ids in turn; a jsonb gets an object naming every one of B's ids (and the usual fields); a text that names
+-- of B's ids in turn; a jsonb gets an object naming every one of B's ids (and the usual fields), a body's shape
+-- domain (a domain over jsonb) the fields of that object its shape has; a text that names
 -- a code gets B's code. Other types get a plain value.
 create or replace function tests.argument_lists(p_function regprocedure, p_ids jsonb, p_codes jsonb)
 returns setof text
@@ -200,7 +218,8 @@ begin
     body := (select jsonb_object_agg(k || '_id', v) from jsonb_each(p_ids) as e (k, v)) || jsonb_build_object(
         'id', p_ids -> own_kind, 'name', 'Isolation', 'title', 'Isolation', 'description', 'Isolation',
         'body', 'Isolation', 'hours', 1, 'amount', 1, 'quantity', 1, 'unit_price', 1, 'file_name', 'i.pdf',
-        'content_type', 'application/pdf', 'size_bytes', 10, 'account_code', 'ISO-1', 'channel', 'retail',
+        'content_type', 'application/pdf', 'size_bytes', 10, 'size', 10, 'type', 'note', 'project_stage_id',
+        p_ids -> 'stage', 'account_code', 'ISO-1', 'channel', 'retail',
         'method', 'check', 'start_date', '2026-01-01', 'status', 'in_progress', 'assignee_ids',
         jsonb_build_array(p_ids -> 'user'), 'items', jsonb_build_array(p_ids), 'lines', jsonb_build_array(p_ids),
         'applications', jsonb_build_array(jsonb_build_object('invoice_id', p_ids -> 'invoice', 'amount', 1))
@@ -217,6 +236,8 @@ begin
             when params.type = 'uuid'::regtype
                 then array(select quote_literal(v) || '::uuid' from jsonb_each_text(p_ids) as e (k, v))
             when params.type = 'jsonb'::regtype then array[quote_literal(body::text) || '::jsonb']
+            when (select t.typbasetype from pg_type as t where t.oid = params.type) = 'jsonb'::regtype
+                then array[quote_literal(tests.shaped_body(body, params.type)::text) || '::jsonb']
             when params.type in ('text'::regtype, 'character varying'::regtype)
                 then array[quote_literal(coalesce(p_codes ->> kind, p_codes ->> params.name, 'Isolation'))]
             when params.type = 'date'::regtype then array['''2026-01-15''::date']
