@@ -1,4 +1,14 @@
--- Tasks: the status lifecycle, document tasks need an attachment, the activity log, assignees, and the api.
+-- Tasks: the status lifecycle, document tasks need an attachment, the activity log (and appending to it), assignees,
+-- and the api.
+
+-- A designer (seed 003 §7.1) sees and changes only the tasks assigned to them; tasks:all lifts that. The rule's one
+-- statement: the task policies (db/policies/0500_delivery.sql) ask it, and so does owner-run code that writes a
+-- task's history for the caller (internal.log_task_note), which RLS's row rules do not bind.
+create or replace function internal.task_in_reach(p_assignee_ids uuid[]) returns boolean
+language sql stable parallel safe
+begin atomic
+    select internal.has_permission('tasks:all') or internal.current_user_id() = any(p_assignee_ids);
+end;
 
 -- The checks below must not depend on what the writer may see, so they read as the owner.
 create or replace function internal.task_has_attachment(p_tenant_id uuid, p_task_id uuid) returns boolean
@@ -159,6 +169,126 @@ create trigger trg_tasks_800_activity_update after update on app.tasks
 referencing old table as old_rows new table as new_rows
 for each statement execute function internal.tg_tasks__activity();
 
+-- POST /api/v1/tasks/{id}/activity (seed 003 §2.4): append to a task's history. A comment and an upload go through
+-- their own doors (api.add_comment, api.create_file: the same rules and limits), a note is only a log entry. Each
+-- leaves its row in the activity log: a comment by the comments' trigger; a note and an upload request by the two
+-- owner-run functions below, since only the owner writes the log (a derived log: no door may insert into it).
+-- Not logged by a trigger on files: a file attached by POST /projects/{id}/files is not an activity entry.
+
+-- As the owner (it writes the derived log), for the caller: it checks the caller's permission (tasks:write), stays in
+-- the caller's tenant, and finds the task only where the caller may work on it (internal.task_in_reach, the rule
+-- RLS applies to the door), else PT404 in the words of a missing task.
+create or replace function internal.log_task_note(p_task_id uuid, p_body app.note) returns bigint
+language plpgsql volatile security definer set search_path = ''
+as $$
+declare
+    new_id bigint;
+begin
+    perform internal.require_access('tasks', 'update');
+    if not exists (
+        select from app.tasks as t
+        where t.tenant_id = internal.current_tenant_id() and t.id = p_task_id and internal.task_in_reach(t.assignee_ids)
+    ) then
+        perform internal.not_found('task', p_task_id);
+    end if;
+    if coalesce(btrim(p_body), '') = '' then
+        raise exception using errcode = '23502', message = 'body is required.', column = 'body';
+    end if;
+    insert into app.task_activity_logs (tenant_id, task_id, actor_user_id, actor_contact_id, action, changes)
+    values (
+        internal.current_tenant_id(), p_task_id, internal.current_user_id(), internal.current_contact_id(), 'note',
+        jsonb_build_object('body', p_body)
+    )
+    returning id into new_id;
+    return new_id;
+end;
+$$;
+
+-- As the owner, for the caller, as above: logs the upload the caller has just started on a task it may work on (a
+-- pending file of its own, logged once), with the file's id and name read from the file's row.
+create or replace function internal.log_task_upload(p_file_id uuid) returns bigint
+language plpgsql volatile security definer set search_path = ''
+as $$
+declare
+    upload record;
+    new_id bigint;
+begin
+    perform internal.require_access('tasks', 'update');
+    select f.tenant_id, f.id, f.task_id, f.file_name into upload
+    from app.files as f
+    inner join app.tasks as t on f.tenant_id = t.tenant_id and f.task_id = t.id
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id and f.state = 'pending'
+      and f.uploaded_by_user_id = internal.current_user_id() and internal.task_in_reach(t.assignee_ids)
+      and not exists (
+          select from app.task_activity_logs as l
+          where l.tenant_id = f.tenant_id and l.task_id = f.task_id and l.action = 'upload_requested'
+            and l.changes ->> 'file_id' = f.id::text
+      );
+    if upload.id is null then
+        perform internal.not_found('file', p_file_id);
+    end if;
+    insert into app.task_activity_logs (tenant_id, task_id, actor_user_id, actor_contact_id, action, changes)
+    values (
+        upload.tenant_id, upload.task_id, internal.current_user_id(), internal.current_contact_id(),
+        'upload_requested', jsonb_build_object('file_id', upload.id, 'file_name', upload.file_name)
+    )
+    returning id into new_id;
+    return new_id;
+end;
+$$;
+
+-- type comment: {body, client_visible}; note: {body}; upload: {file_name, content_type, size, visibility}, the file
+-- attached to the task and its project (its storage key comes back for the service to sign the upload).
+create or replace function api.add_task_activity(p_task_id uuid, p api.task_activity_create)
+returns table (activity_id bigint, comment_id uuid, file_id uuid, storage_key text)
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    entry_type text := p ->> 'type';
+    own_fields text[] := case p ->> 'type'
+        when 'comment' then array['type', 'body', 'client_visible']
+        when 'note' then array['type', 'body']
+        when 'upload' then array['type', 'file_name', 'content_type', 'size', 'visibility']
+    end;
+    stray text;
+    upload record;
+begin
+    perform internal.require_access('tasks', 'update');
+    perform internal.visible_task(p_task_id);
+    if entry_type is null then
+        raise exception using errcode = '23502', message = 'type is required.', column = 'type';
+    end if;
+    stray := (select k.key from jsonb_object_keys(p) as k (key) where k.key <> all(own_fields) order by 1 limit 1);
+    if stray is not null then
+        raise exception using
+            errcode = '22023', message = format('%s is not a field of a %s.', stray, entry_type), column = stray;
+    end if;
+    if entry_type = 'comment' then
+        comment_id := api.add_comment(p_task_id, p - 'type');
+        activity_id := (
+            select l.id from app.task_activity_logs as l
+            where l.tenant_id = internal.current_tenant_id() and l.task_id = p_task_id and l.action = 'comment'
+              and l.changes ->> 'comment_id' = comment_id::text
+        );
+    elsif entry_type = 'note' then
+        if coalesce(jsonb_typeof(p -> 'body'), 'null') = 'null' then
+            raise exception using errcode = '23502', message = 'body is required.', column = 'body';
+        end if;
+        activity_id := internal.log_task_note(p_task_id, p ->> 'body');
+    else
+        select f.file_id, f.storage_key into upload
+        from api.create_file(
+            (select t.project_id from app.tasks as t where t.tenant_id = internal.current_tenant_id() and t.id = p_task_id),
+            p - 'type' || jsonb_build_object('task_id', p_task_id)
+        ) as f;
+        file_id := upload.file_id;
+        storage_key := upload.storage_key;
+        activity_id := internal.log_task_upload(upload.file_id);
+    end if;
+    return next;
+end;
+$$;
+
 -- tasks.assignee_ids mirrors task_assignees (the record), so the designer policy needs no subquery.
 -- Statement-level, so assigning three people updates the task (and its activity log) once.
 create or replace function internal.tg_task_assignees__mirror() returns trigger
@@ -256,3 +386,6 @@ $$;
 
 grant execute on function internal.task_has_attachment(uuid, uuid), internal.set_task_assignees(uuid, jsonb) to
 pgpsa_door_api;
+grant execute on function internal.task_in_reach(uuid[]) to pgpsa_door_api, pgpsa_door_bi;
+-- internal.log_task_note and internal.log_task_upload are owner-run: the reviewed allowlist
+-- (db/policies/9000_doors.sql) grants them, to the api door only.

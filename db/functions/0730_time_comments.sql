@@ -222,4 +222,23 @@ begin
 end;
 $$;
 
+-- A comment is part of its task's history: the activity log (a derived log, written only as the owner) gets a row for
+-- each, naming the comment (its text stays in app.comments, where who may read it is decided).
+create or replace function internal.tg_comments__activity() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+    insert into app.task_activity_logs (tenant_id, task_id, actor_user_id, actor_contact_id, action, changes)
+    select
+        n.tenant_id, n.task_id, n.author_user_id, n.author_contact_id, 'comment',
+        jsonb_build_object('comment_id', n.id, 'client_visible', n.client_visible)
+    from new_rows as n;
+    return null;
+end;
+$$;
+
+drop trigger if exists trg_comments_800_activity on app.comments;
+create trigger trg_comments_800_activity after insert on app.comments referencing new table as new_rows
+for each statement execute function internal.tg_comments__activity();
+
 grant execute on function internal.visible_task(uuid), internal.visible_time_entry(uuid) to pgpsa_door_api;

@@ -3,9 +3,9 @@
 -- A designer (seed 003 §7.1) sees and changes only the tasks assigned to them (tasks:all lifts that).
 
 create policy tasks_assigned_only_select on app.tasks as restrictive for select to pgpsa_door_api
-using (internal.has_permission('tasks:all') or internal.current_user_id() = any(assignee_ids));
+using (internal.task_in_reach(assignee_ids));
 create policy tasks_assigned_only_update on app.tasks as restrictive for update to pgpsa_door_api
-using (internal.has_permission('tasks:all') or internal.current_user_id() = any(assignee_ids));
+using (internal.task_in_reach(assignee_ids));
 
 -- Time is logged for yourself unless you hold tasks:all.
 create policy time_entries_own on app.time_entries as restrictive for all to pgpsa_door_api
@@ -37,7 +37,8 @@ update (work_date, hours, note), delete
 on app.time_entries to pgpsa_door_api;
 grant select, insert (tenant_id, task_id, author_user_id, body, client_visible), update (body, client_visible)
 on app.comments to pgpsa_door_api;
--- Written only by internal.tg_tasks__activity (as the owner): nobody forges or rewrites a task's history.
+-- Written only as the owner (internal.tg_tasks__activity, internal.tg_comments__activity, internal.log_task_note,
+-- internal.log_task_upload): nobody forges or rewrites a task's history.
 revoke insert, update, delete on app.task_activity_logs from pgpsa_door_api;
 grant select on app.task_activity_logs to pgpsa_door_api;
 grant select, update (status, reminded_at),

@@ -83,7 +83,17 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'Quote acceptance: order, project, deposit invoice and job ticket in one transaction (quotes:write).'
 ),
 ('api.create_order(jsonb)', '{pgpsa_staff}', 'An order from a sent quote, as acceptance does (orders:write).'),
-('api.create_job_ticket(uuid)', '{pgpsa_staff}', 'A job ticket with its number and QR payload (projects:write).');
+('api.create_job_ticket(uuid)', '{pgpsa_staff}', 'A job ticket with its number and QR payload (projects:write).'),
+-- Owner-run helpers only the api door calls (no request role may): each writes what no door may, checks the
+-- caller's permission itself and stays in the caller's tenant.
+(
+    'internal.log_task_note(uuid,app.note)', '{pgpsa_door_api}',
+    'A note in a task''s activity log (a derived log), on a task the caller may work on (tasks:write).'
+),
+(
+    'internal.log_task_upload(uuid)', '{pgpsa_door_api}',
+    'The caller''s just-started upload on a task it may work on, in the task''s activity log (tasks:write).'
+);
 
 -- The doors' own reach: the schemas their views and functions name (CREATE, so they may own objects there).
 grant usage on schema app, internal, audit to pgpsa_door_api, pgpsa_door_bi;
@@ -157,7 +167,7 @@ begin
         where n.nspname = 'internal' and p.proname in (
             'trusted_session', 'login_tenant_id', 'current_tenant_id', 'current_user_id', 'current_client_id',
             'current_contact_id', 'current_ip', 'current_request_id', 'current_request_role', 'has_permission',
-            'task_done_statuses', 'assignment_status', 'line_gross', 'line_discount', 'line_net', 'line_tax',
+            'task_done_statuses', 'task_in_reach', 'assignment_status', 'line_gross', 'line_discount', 'line_net', 'line_tax',
             -- a body's shape is checked as the caller passes it (a domain's check runs with the caller's rights)
             'conforms', 'conforms_each'
         )
