@@ -18,6 +18,13 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'internal.lookup_permission(text)', '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
     'Policies ask it whether the current user holds a permission; it reads only that user''s own grants.'
 ),
+-- A body's array is checked element by element as its shape says; as the owner only so that it may call
+-- internal.conforms, which a request role cannot name.
+(
+    'internal.conforms_each(jsonb,regtype,text[],text[])',
+    '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
+    'Checks each element of a JSON array against a shape: reads only its arguments and the catalog.'
+),
 -- Before sign-in: each finds its tenant from what the caller typed, and only the pre-sign-in role runs them.
 (
     'api.login_lookup(text,text)', '{pgpsa_anon}',
