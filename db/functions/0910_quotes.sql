@@ -1,5 +1,6 @@
--- Quotes (seed 003 §1.1, §3.1): draft -> sent -> accepted | rejected | expired, enforced by triggers for every
--- writer; only drafts are edited (their items too); line money is computed by generated columns.
+-- Quotes (seed 003 §1.1, §3.1): draft -> sent -> accepted | rejected | expired (app.quote_status_transitions),
+-- enforced by triggers for every writer; only drafts are edited (their items too); line money is computed by
+-- generated columns.
 
 -- What may change once a quote has left draft: its status and the stamps that go with it.
 create or replace function internal.quote_stamp_columns() returns text[]
@@ -14,6 +15,8 @@ end;
 create or replace function internal.tg_quotes__lifecycle() returns trigger
 language plpgsql set search_path = ''
 as $$
+declare
+    refusal text;
 begin
     if tg_op = 'DELETE' then
         if old.status <> 'draft' then
@@ -40,13 +43,12 @@ begin
     if new.status is not distinct from old.status then
         return new;
     end if;
-    if (old.status, new.status) not in (
-        ('draft', 'sent'), ('sent', 'accepted'), ('sent', 'rejected'), ('sent', 'expired')
-    ) then
+    refusal := internal.transition_refusal('app.quote_status_transitions', old.status, new.status);
+    if refusal is not null then
         raise exception using
             errcode = 'PT409',
             message = format('Quote %s is %s; it cannot become %s.', old.quote_number, old.status, new.status),
-            hint = 'A draft is sent; a sent quote is accepted, rejected or expires.';
+            hint = refusal;
     end if;
     if new.status = 'sent' then
         if not exists (
@@ -268,7 +270,8 @@ begin
     if cur.status <> (case p_status when 'sent' then 'draft' else 'sent' end) then
         raise exception using
             errcode = 'PT409',
-            message = format('Quote %s is %s; it cannot become %s.', cur.quote_number, cur.status, p_status);
+            message = format('Quote %s is %s; it cannot become %s.', cur.quote_number, cur.status, p_status),
+            hint = internal.transition_refusal('app.quote_status_transitions', cur.status, p_status);
     end if;
     update app.quotes as q set
         status = p_status,

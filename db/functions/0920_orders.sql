@@ -20,7 +20,7 @@ begin
     refusal := internal.transition_refusal('app.order_status_transitions', old.status, new.status);
     if refusal is not null then
         raise exception using
-            errcode = 'PT422',
+            errcode = 'PT409',
             message = format('Order %s cannot go from %s to %s.', old.order_number, old.status, new.status),
             hint = refusal;
     end if;
