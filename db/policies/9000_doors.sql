@@ -82,7 +82,10 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'api.accept_quote(uuid)', '{pgpsa_staff}',
     'Quote acceptance: order, project, deposit invoice and job ticket in one transaction (quotes:write).'
 ),
-('api.create_order(jsonb)', '{pgpsa_staff}', 'An order from a sent quote, as acceptance does (orders:write).'),
+(
+    'api.create_order(api.order_create)', '{pgpsa_staff}',
+    'An order from a sent quote, as acceptance does, or by hand (orders:write).'
+),
 ('api.create_job_ticket(uuid)', '{pgpsa_staff}', 'A job ticket with its number and QR payload (projects:write).');
 
 -- The doors' own reach: the schemas their views and functions name (CREATE, so they may own objects there).
