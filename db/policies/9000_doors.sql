@@ -65,13 +65,13 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
 -- itself and staying in the caller's tenant.
 ('api.send_invoice(uuid)', '{pgpsa_staff}', 'Numbers and posts a draft invoice (invoices:write).'),
 (
-    'api.void_invoice(uuid,text)',
+    'api.void_invoice(uuid,app.note)',
     '{pgpsa_staff}',
     'Voids an invoice without payments and releases its tasks (invoices:write).'
 ),
 ('api.delete_invoice(uuid)', '{pgpsa_staff}', 'Deletes a draft and releases the tasks it claimed (invoices:write).'),
 (
-    'api.generate_invoice_draft(uuid,jsonb)', '{pgpsa_staff}',
+    'api.generate_invoice_draft(uuid,api.invoice_draft_create)', '{pgpsa_staff}',
     'Bills a project''s delivered tasks, claiming each once, whoever they are assigned to (invoices:write).'
 ),
 (
