@@ -75,7 +75,7 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'Bills a project''s delivered tasks, claiming each once, whoever they are assigned to (invoices:write).'
 ),
 (
-    'api.bill_client_contracts(uuid,date,date,jsonb)', '{pgpsa_staff}',
+    'api.bill_client_contracts(uuid,date,date,api.contract_invoice_create)', '{pgpsa_staff}',
     'Bills a client''s active contract assignments for a period, never twice (invoices:write).'
 ),
 (
