@@ -123,7 +123,7 @@ def test_orders_as_seed_003_section_2_2(client, team):
     moved = ok(client.patch(f"/api/v1/orders/{manual['id']}", headers=m, json={"status": "in_production"}))
     assert moved["status"] == "in_production"
     bad = client.patch(f"/api/v1/orders/{manual['id']}", headers=m, json={"status": "completed"})
-    assert bad.status_code == 422 and "ready" in bad.get_json()["hint"]
+    assert bad.status_code == 409 and "ready" in bad.get_json()["hint"]
 
     paid = ok(client.post(f"/api/v1/orders/{order['id']}/deposit", headers=f,
                           json={"amount": 200, "method": "card", "reference": "pi_123"}), 201)

@@ -12,32 +12,33 @@ begin
 end;
 $$;
 
--- Status lifecycles are lookup tables (from_status, to_status). NULL when p_from -> p_to is one of p_transitions'
--- rows; otherwise the refusal's hint, the moves allowed from p_from ("Allowed from in_review: in_progress,
--- completed."), in the order of the status vocabulary (the domain of to_status), read from the same table.
+-- Status lifecycles are lookup tables (from_status, to_status), typed by the status vocabulary. NULL when
+-- p_from -> p_to is one of p_transitions' rows; otherwise the refusal's hint, the moves p_from allows in the
+-- vocabulary's order: "Allowed from pending: in_production, on_hold, cancelled."
 create or replace function internal.transition_refusal(p_transitions regclass, p_from text, p_to text) returns text
 language plpgsql stable set search_path = ''
 as $$
 declare
     allowed boolean;
-    hint text;
+    moves text;
+    -- The words of to_status's domain (its check lists them in lifecycle order, as 0014 states each vocabulary).
     words text[] := (
-        select (regexp_match(pg_get_constraintdef(k.oid), '''(\{[^}]*\})'''))[1]::text[]
+        select substring(pg_catalog.pg_get_constraintdef(c.oid) from '''(\{[^'']*\})''')::text[]
         from pg_catalog.pg_attribute as a
-        inner join pg_catalog.pg_constraint as k on a.atttypid = k.contypid
-        where a.attrelid = p_transitions and a.attname = 'to_status' and k.contype = 'c'
+        inner join pg_catalog.pg_constraint as c on a.atttypid = c.contypid and c.contype = 'c'
+        where a.attrelid = p_transitions and a.attname = 'to_status'
         limit 1
     );
 begin
     execute format(
-        'select bool_or(t.to_status = $2), '
-        'string_agg(t.to_status, '', '' order by array_position($3, t.to_status::text), t.to_status) '
+        'select bool_or(t.to_status = $2), string_agg(t.to_status, '', '' '
+        'order by array_position($3, t.to_status::text), t.to_status) '
         'from %s as t where t.from_status = $1', p_transitions
-    ) into allowed, hint using p_from, p_to, coalesce(words, '{}');
+    ) into allowed, moves using p_from, p_to, words;
     if allowed then
         return null;
     end if;
-    return format('Allowed from %s: %s.', p_from, coalesce(hint, 'none'));
+    return format('Allowed from %s: %s.', p_from, coalesce(moves, 'nothing (it is final)'));
 end;
 $$;
 

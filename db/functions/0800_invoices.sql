@@ -182,8 +182,10 @@ begin atomic
     returning id;
 end;
 
--- The door: checks invoices:write, then calls internal.add_invoice_line (which rules call directly).
-create or replace function api.add_invoice_line(p_invoice_id uuid, p jsonb) returns uuid
+-- The door: checks invoices:write, then calls internal.add_invoice_line (which rules call directly). Bodies are
+-- typed by their shapes (db/migrations/0017_shapes_sales.sql).
+drop function if exists api.add_invoice_line(uuid, jsonb);
+create or replace function api.add_invoice_line(p_invoice_id uuid, p api.invoice_item_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('invoice_lines', 'insert');
@@ -212,20 +214,37 @@ end;
 $$;
 
 -- The door: checks invoices:write, then calls internal.create_invoice (which rules call directly).
-create or replace function api.create_invoice(p jsonb) returns uuid
+drop function if exists api.create_invoice(jsonb);
+create or replace function api.create_invoice(p api.invoice_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('invoices', 'insert');
     select internal.create_invoice(p);
 end;
 
-create or replace function api.update_invoice(p_id uuid, p jsonb) returns uuid
+-- A draft's dates, notes and line descriptions; or {status: void, void_reason}, on their own, voids a sent invoice
+-- (api.void_invoice), so PATCH /invoices/{id} is this one call.
+drop function if exists api.update_invoice(uuid, jsonb);
+create or replace function api.update_invoice(p_id uuid, p api.invoice_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
     changed integer;
+    others jsonb := p - 'status' - 'void_reason';
 begin
     perform internal.require_access('invoices', 'update');
+    if p ? 'status' then  -- the shape allows only void
+        if others <> '{}' then
+            raise exception using
+                errcode = '22023', message = 'Void an invoice on its own: send only status and voidReason.',
+                column = (select k.key from jsonb_object_keys(others) as k (key) order by k.key limit 1);
+        end if;
+        return api.void_invoice(p_id, p ->> 'void_reason');
+    end if;
+    if p ->> 'void_reason' is not null then
+        raise exception using
+            errcode = '22023', message = 'voidReason goes with status void.', column = 'void_reason';
+    end if;
     perform internal.find_invoice(p_id);
     if p ?| array['due_date', 'issue_date', 'notes'] then
         update app.invoices as i set
@@ -327,8 +346,9 @@ begin atomic
     select internal.send_invoice(p_id);
 end;
 
--- Voiding releases the invoice's tasks, so the work can be billed again.
-create or replace function api.void_invoice(p_id uuid, p_reason text) returns uuid
+-- Voiding releases the invoice's tasks, so the work can be billed again. p_reason: why (a note).
+drop function if exists api.void_invoice(uuid, text);
+create or replace function api.void_invoice(p_id uuid, p_reason app.note) returns uuid
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare

@@ -7,7 +7,10 @@
 -- draft and is then refused. Each billed task is claimed (tasks.invoice_id) by the statement that writes its line,
 -- so it is billed once even when two drafts run at the same time, and its time entries freeze.
 
-create or replace function api.generate_invoice_draft(p_project_id uuid, p jsonb default '{}') returns uuid
+-- The project is the path's; p (db/migrations/0017_shapes_sales.sql) is the optional body.
+drop function if exists api.generate_invoice_draft(uuid, jsonb);
+create or replace function api.generate_invoice_draft(p_project_id uuid, p api.invoice_draft_create default '{}')
+returns uuid
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare

@@ -107,7 +107,9 @@ drop trigger if exists trg_payment_applications_500_settle on app.payment_applic
 create trigger trg_payment_applications_500_settle after insert or delete on app.payment_applications
 for each row execute function internal.tg_payment_applications__settle();
 
-create or replace function api.record_payment(p jsonb) returns uuid
+-- Bodies are typed by their shapes (db/migrations/0017_shapes_sales.sql).
+drop function if exists api.record_payment(jsonb);
+create or replace function api.record_payment(p api.payment_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -127,8 +129,13 @@ end;
 $$;
 
 -- Applies in invoice order, so two payments touching the same invoices lock them in the same order.
-create or replace function api.apply_payment(p_payment_id uuid, p_applications jsonb)
-returns table (invoice_id uuid, invoice_number text, balance_due numeric, status text, payment_unapplied numeric)
+-- p_applications is the body's applications: [{invoice_id, amount}].
+drop function if exists api.apply_payment(uuid, jsonb);
+create or replace function api.apply_payment(p_payment_id uuid, p_applications api.payment_applications_json)
+returns table (
+    invoice_id uuid, invoice_number app.code, balance_due app.money, status app.invoice_status,
+    payment_unapplied app.money
+)
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -147,7 +154,7 @@ begin
     from jsonb_array_elements(p_applications) as x
     order by (x.value ->> 'invoice_id')::uuid;
     return query
-    select i.id, i.invoice_number::text, i.balance_due, i.status::text, p.unapplied_amount
+    select i.id, i.invoice_number, i.balance_due, i.status, p.unapplied_amount
     from api.invoices as i, api.payments as p
     where i.id in (select (x.value ->> 'invoice_id')::uuid from jsonb_array_elements(p_applications) as x)
       and p.id = p_payment_id;

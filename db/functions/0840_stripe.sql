@@ -51,7 +51,7 @@ begin
             invoice.balance_due);
     end if;
     return query select open_attempt.attempt, open_attempt.idempotency_key::text, invoice.invoice_number::text,
-        invoice.balance_due,
+        invoice.balance_due::numeric,
         invoice.currency::text, invoice.email::text, internal.to_minor_units(invoice.balance_due, invoice.currency);
 end;
 $$;

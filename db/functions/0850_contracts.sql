@@ -76,8 +76,10 @@ drop trigger if exists trg_contracts_110_header on app.contracts;
 create trigger trg_contracts_110_header after update of status, currency, billing_frequency on app.contracts
 for each row execute function internal.tg_contracts__header();
 
--- p: any of {name, description, status, billing_frequency, currency}; what is not given stays.
-create or replace function api.update_contract(p_id uuid, p jsonb) returns uuid
+-- p: any of {name, description, status, billing_frequency, currency}; what is not given stays. Bodies are typed by
+-- their shapes (db/migrations/0017_shapes_sales.sql).
+drop function if exists api.update_contract(uuid, jsonb);
+create or replace function api.update_contract(p_id uuid, p api.contract_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -142,7 +144,8 @@ end;
 $$;
 
 -- p: {name, description, billing_frequency, currency, lines: [{name, line_type, amount, hourly_rate}]}.
-create or replace function api.create_contract_template(p jsonb) returns uuid
+drop function if exists api.create_contract_template(jsonb);
+create or replace function api.create_contract_template(p api.contract_template_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -164,7 +167,8 @@ $$;
 
 -- p: {name, description, owner_client_id (required unless is_template), is_template, billing_frequency, currency,
 -- lines}. The schema refuses a non-template contract without an owner.
-create or replace function api.create_contract(p jsonb) returns uuid
+drop function if exists api.create_contract(jsonb);
+create or replace function api.create_contract(p api.contract_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -183,9 +187,12 @@ begin
 end;
 $$;
 
--- A template is the reusable layer: this makes a contract owned by the client, with the template's lines.
-create or replace function api.instantiate_contract(p_template_id uuid, p_client_id uuid, p jsonb default '{}')
-returns uuid
+-- A template is the reusable layer: this makes a contract owned by the client, with the template's lines. The
+-- template is the path's; p_client_id is the body's client_id, p the rest of it ({name}).
+drop function if exists api.instantiate_contract(uuid, uuid, jsonb);
+create or replace function api.instantiate_contract(
+    p_template_id uuid, p_client_id uuid, p api.contract_instantiate default '{}'
+) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -267,7 +274,8 @@ end;
 $$;
 
 -- p: {client_id, start_date, end_date, po_number}; the assignment starts inactive until activated.
-create or replace function api.assign_contract(p_contract_id uuid, p jsonb) returns uuid
+drop function if exists api.assign_contract(uuid, jsonb);
+create or replace function api.assign_contract(p_contract_id uuid, p api.assignment_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('client_contracts', 'insert');

@@ -6,8 +6,11 @@
 -- currency at a time (p.currency). The due assignments are locked first, then billed in a statement of its own
 -- whose snapshot comes after the locks, so time logged against them is either billed or refused, never lost (see
 -- internal.refuse_billed_contract_time).
+-- The client is the path's; the period is the body's period_start and period_end, p the rest of it
+-- (db/migrations/0017_shapes_sales.sql).
+drop function if exists api.bill_client_contracts(uuid, date, date, jsonb);
 create or replace function api.bill_client_contracts(
-    p_client_id uuid, p_period_start date, p_period_end date, p jsonb default '{}'
+    p_client_id uuid, p_period_start date, p_period_end date, p api.contract_invoice_create default '{}'
 ) returns uuid
 language plpgsql volatile security definer set search_path = ''
 as $$

@@ -15,8 +15,13 @@ begin atomic
     );
 end;
 
+-- Bodies are typed by their shapes (db/migrations/0017_shapes_sales.sql): a call that does not conform is refused,
+-- in words naming the field, before the function runs.
+
 -- p: {deposit_percent, allow_negative_stock}; the deposit rule is orders' business, negative stock inventory's.
-create or replace function api.update_sales_settings(p jsonb) returns uuid
+-- Returns the tenant's id (api.sales_settings has one row, the tenant's).
+drop function if exists api.update_sales_settings(jsonb);
+create or replace function api.update_sales_settings(p api.sales_settings_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -42,8 +47,10 @@ begin
 end;
 $$;
 
--- p: {sku, name, product_type, description, default_price, cost_price, tax_rate, uom, track_inventory}.
-create or replace function api.create_product(p jsonb) returns uuid
+-- p: {sku, name, product_type, description, default_price, cost_price, tax_rate, uom, track_inventory}; archived is
+-- a change (api.update_product), a new product is never archived.
+drop function if exists api.create_product(jsonb);
+create or replace function api.create_product(p api.product_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('products', 'insert');
@@ -60,7 +67,8 @@ begin atomic
 end;
 
 -- Only the keys present change; {"archived": true|false} archives or restores.
-create or replace function api.update_product(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_product(uuid, jsonb);
+create or replace function api.update_product(p_id uuid, p api.product_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -91,7 +99,8 @@ end;
 $$;
 
 -- p: {role, hourly_rate, effective_from}; the same role and date again changes that rate.
-create or replace function api.set_labor_rate(p jsonb) returns uuid
+drop function if exists api.set_labor_rate(jsonb);
+create or replace function api.set_labor_rate(p api.labor_rate_set) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('labor_rates', 'insert');
@@ -105,7 +114,8 @@ begin atomic
 end;
 
 -- p: {name, source, client_id, status, contact_name, email, phone, estimated_value, expected_close, notes}.
-create or replace function api.create_lead(p jsonb) returns uuid
+drop function if exists api.create_lead(jsonb);
+create or replace function api.create_lead(p api.lead_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('leads', 'insert');
@@ -122,7 +132,8 @@ begin atomic
     returning id;
 end;
 
-create or replace function api.update_lead(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_lead(uuid, jsonb);
+create or replace function api.update_lead(p_id uuid, p api.lead_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin

@@ -1,5 +1,6 @@
--- Quotes (seed 003 §1.1, §3.1): draft -> sent -> accepted | rejected | expired, enforced by triggers for every
--- writer; only drafts are edited (their items too); line money is computed by generated columns.
+-- Quotes (seed 003 §1.1, §3.1): draft -> sent -> accepted | rejected | expired (app.quote_status_transitions),
+-- enforced by triggers for every writer; only drafts are edited (their items too); line money is computed by
+-- generated columns. Bodies are typed by their shapes (db/migrations/0017_shapes_sales.sql).
 
 -- What may change once a quote has left draft: its status and the stamps that go with it.
 create or replace function internal.quote_stamp_columns() returns text[]
@@ -14,6 +15,8 @@ end;
 create or replace function internal.tg_quotes__lifecycle() returns trigger
 language plpgsql set search_path = ''
 as $$
+declare
+    refusal text;
 begin
     if tg_op = 'DELETE' then
         if old.status <> 'draft' then
@@ -40,13 +43,12 @@ begin
     if new.status is not distinct from old.status then
         return new;
     end if;
-    if (old.status, new.status) not in (
-        ('draft', 'sent'), ('sent', 'accepted'), ('sent', 'rejected'), ('sent', 'expired')
-    ) then
+    refusal := internal.transition_refusal('app.quote_status_transitions', old.status, new.status);
+    if refusal is not null then
         raise exception using
             errcode = 'PT409',
             message = format('Quote %s is %s; it cannot become %s.', old.quote_number, old.status, new.status),
-            hint = 'A draft is sent; a sent quote is accepted, rejected or expires.';
+            hint = refusal;
     end if;
     if new.status = 'sent' then
         if not exists (
@@ -135,8 +137,9 @@ begin atomic
 end;
 
 -- p: {product_id, description, quantity, unit_price, discount_pct, tax_rate, fulfillment_type, required_date}.
--- A total sent along is not read: the database computes it.
-create or replace function api.add_quote_item(p_quote_id uuid, p jsonb) returns uuid
+-- A total is not a field of the shape: the database computes it.
+drop function if exists api.add_quote_item(uuid, jsonb);
+create or replace function api.add_quote_item(p_quote_id uuid, p api.line_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('quote_items', 'insert');
@@ -149,10 +152,10 @@ begin atomic
     select
         internal.current_tenant_id() as tenant_id,
         q.id as quote_id,
-        coalesce((l.p ->> 'sequence')::integer, (
+        (
             select coalesce(max(i.sequence), 0) + 1 from app.quote_items as i
             where i.tenant_id = q.tenant_id and i.quote_id = q.id
-        )) as sequence,
+        ) as sequence,
         (l.p ->> 'product_id')::uuid as product_id,
         l.p ->> 'description' as description,
         coalesce((l.p ->> 'quantity')::numeric, 1) as quantity,
@@ -179,7 +182,8 @@ end;
 $$;
 
 -- p: {client_id, lead_id, project_type, title, valid_from, valid_until, currency, notes, items: [...]}.
-create or replace function api.create_quote(p jsonb) returns uuid
+drop function if exists api.create_quote(jsonb);
+create or replace function api.create_quote(p api.quote_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -205,7 +209,8 @@ end;
 $$;
 
 -- Only the keys present change; "items" replaces every item (a draft's lines are edited as a whole).
-create or replace function api.update_quote(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_quote(uuid, jsonb);
+create or replace function api.update_quote(p_id uuid, p api.quote_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 declare
@@ -268,7 +273,8 @@ begin
     if cur.status <> (case p_status when 'sent' then 'draft' else 'sent' end) then
         raise exception using
             errcode = 'PT409',
-            message = format('Quote %s is %s; it cannot become %s.', cur.quote_number, cur.status, p_status);
+            message = format('Quote %s is %s; it cannot become %s.', cur.quote_number, cur.status, p_status),
+            hint = internal.transition_refusal('app.quote_status_transitions', cur.status, p_status);
     end if;
     update app.quotes as q set
         status = p_status,
@@ -284,7 +290,9 @@ begin atomic
     select internal.move_quote(p_id, 'sent');
 end;
 
-create or replace function api.reject_quote(p_id uuid, p_reason text default null) returns uuid
+-- p_reason is the body's reason (a note).
+drop function if exists api.reject_quote(uuid, text);
+create or replace function api.reject_quote(p_id uuid, p_reason app.note default null) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.move_quote(p_id, 'rejected', p_reason);

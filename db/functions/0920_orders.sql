@@ -1,5 +1,6 @@
 -- Orders (seed 003 §2.2, §3.1): quote acceptance in one transaction, manual orders, status transitions, the
 -- deposit (required from the tenant's rule when confirmed; received derived from payments), and recording it.
+-- Bodies are typed by their shapes (db/migrations/0017_shapes_sales.sql).
 
 -- One priority vocabulary (app.priority, as tasks have it): an order's "rush", as seed 003 spelled it, is "urgent".
 create or replace function internal.priority(p_priority text) returns text
@@ -20,7 +21,7 @@ begin
     refusal := internal.transition_refusal('app.order_status_transitions', old.status, new.status);
     if refusal is not null then
         raise exception using
-            errcode = 'PT422',
+            errcode = 'PT409',
             message = format('Order %s cannot go from %s to %s.', old.order_number, old.status, new.status),
             hint = refusal;
     end if;
@@ -168,9 +169,10 @@ end;
 $$;
 
 -- What an accepted quote or a new order answers with.
+drop function if exists internal.order_summary(uuid);
 create or replace function internal.order_summary(p_order_id uuid)
 returns table (
-    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required numeric,
+    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required app.money,
     deposit_invoice_id uuid, job_ticket_id uuid, job_ticket_code text
 )
 language sql stable security definer set search_path = ''
@@ -239,9 +241,10 @@ end;
 $$;
 
 -- Recording the customer's acceptance is sales work (quotes:write); what follows is the rule's.
+drop function if exists api.accept_quote(uuid);
 create or replace function api.accept_quote(p_quote_id uuid)
 returns table (
-    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required numeric,
+    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required app.money,
     deposit_invoice_id uuid, job_ticket_id uuid, job_ticket_code text
 )
 language plpgsql volatile security definer set search_path = ''
@@ -258,17 +261,26 @@ $$;
 
 -- p: {quote_id, po_number, priority, promised_date, notes} accepts the quote (seed 003 §2.2); without quote_id a
 -- manual order: {client_id, project_type, po_number, priority, promised_date, currency, notes, items: [...]}.
-create or replace function api.create_order(p jsonb)
+drop function if exists api.create_order(jsonb);
+create or replace function api.create_order(p api.order_create)
 returns table (
-    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required numeric,
+    order_id uuid, order_number text, quote_id uuid, project_id uuid, project_code text, deposit_required app.money,
     deposit_invoice_id uuid, job_ticket_id uuid, job_ticket_code text
 )
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     new_order uuid;
+    from_quote constant text[] := array['client_id', 'project_type', 'currency', 'items'];
 begin
     perform internal.require_access('orders', 'insert');
+    if p ->> 'quote_id' is not null and p ?| from_quote then
+        raise exception using
+            errcode = '22023',
+            message = 'An order from a quote takes its client, type, currency and items from the quote.',
+            column = (select f.name from unnest(from_quote) as f (name) where p ? f.name limit 1),
+            hint = 'Leave them out, or make the order by hand, without the quote.';
+    end if;
     if p ->> 'quote_id' is not null then
         new_order := internal.accept_quote((p ->> 'quote_id')::uuid, p);
     else
@@ -285,14 +297,13 @@ begin
         ) returning id into new_order;
         insert into app.order_items (
             tenant_id, order_id, sequence, product_id, description, quantity, unit_price, discount_pct, tax_rate,
-            fulfillment_type, required_date, production_notes
+            fulfillment_type, required_date
         )
         select
             internal.current_tenant_id(), new_order, x.ordinality, (l.p ->> 'product_id')::uuid, l.p ->> 'description',
             coalesce((l.p ->> 'quantity')::numeric, 1), (l.p ->> 'unit_price')::numeric,
             coalesce((l.p ->> 'discount_pct')::numeric, 0), coalesce((l.p ->> 'tax_rate')::numeric, 0),
-            coalesce(l.p ->> 'fulfillment_type', 'production'), (l.p ->> 'required_date')::date,
-            l.p ->> 'production_notes'
+            coalesce(l.p ->> 'fulfillment_type', 'production'), (l.p ->> 'required_date')::date
         from jsonb_array_elements(p -> 'items') with ordinality as x
         cross join lateral (select internal.line_from_product(x.value) as p) as l;
         perform internal.confirm_order(new_order);
@@ -302,7 +313,8 @@ end;
 $$;
 
 -- Only the keys present change: po_number, priority, promised_date, notes, status (moves by the transition table).
-create or replace function api.update_order(p_id uuid, p jsonb) returns uuid
+drop function if exists api.update_order(uuid, jsonb);
+create or replace function api.update_order(p_id uuid, p api.order_patch) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
@@ -337,8 +349,9 @@ end;
 -- Seed 003 §2.2 POST /orders/{id}/deposit: a payment from the order's client, applied to its open deposit invoice
 -- up to that invoice's balance (anything more stays on the payment, unapplied, for the next invoice).
 -- p: {amount, method, reference, received_at}.
-create or replace function api.record_order_deposit(p_order_id uuid, p jsonb)
-returns table (payment_id uuid, invoice_id uuid, applied numeric)
+drop function if exists api.record_order_deposit(uuid, jsonb);
+create or replace function api.record_order_deposit(p_order_id uuid, p api.deposit_create)
+returns table (payment_id uuid, invoice_id uuid, applied app.money)
 language plpgsql volatile set search_path = ''
 as $$
 declare

@@ -43,7 +43,9 @@ begin atomic
     order by s.sequence limit 1;
 end;
 
-create or replace function api.scan_job_ticket(p_code text, p_station text)
+-- p_code is what the scanner read (a JOB- number or a QR payload), p_station where it was scanned.
+drop function if exists api.scan_job_ticket(text, text);
+create or replace function api.scan_job_ticket(p_code app.reference, p_station app.code)
 returns table (scan_id uuid, ticket_id uuid, ticket_code text, project_id uuid, stage_id uuid, scanned_at timestamptz)
 language plpgsql volatile set search_path = ''
 as $$

@@ -112,8 +112,9 @@ drop trigger if exists trg_inventory_levels_900_stock_low on app.inventory_level
 create trigger trg_inventory_levels_900_stock_low after insert or update on app.inventory_levels
 for each row execute function internal.tg_inventory_levels__stock_low();
 
--- p: {name, location_type}.
-create or replace function api.create_inventory_location(p jsonb) returns uuid
+-- Bodies are typed by their shapes (db/migrations/0017_shapes_sales.sql). p: {name, location_type}.
+drop function if exists api.create_inventory_location(jsonb);
+create or replace function api.create_inventory_location(p api.location_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('inventory_locations', 'insert');
@@ -123,8 +124,9 @@ begin atomic
 end;
 
 -- Sets the reorder point of a product at a location (the level starts at zero when new).
-create or replace function api.set_reorder_point(p_product_id uuid, p_location_id uuid, p_reorder_point numeric)
-returns numeric
+drop function if exists api.set_reorder_point(uuid, uuid, numeric);
+create or replace function api.set_reorder_point(p_product_id uuid, p_location_id uuid, p_reorder_point app.quantity)
+returns app.quantity
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('inventory_levels', 'insert');
@@ -136,7 +138,8 @@ end;
 
 -- p: {product_id, location_id, movement_type, quantity, to_location_id, order_item_id, reference, note,
 -- occurred_at}.
-create or replace function api.record_stock_movement(p jsonb) returns uuid
+drop function if exists api.record_stock_movement(jsonb);
+create or replace function api.record_stock_movement(p api.stock_movement_create) returns uuid
 language sql volatile set search_path = ''
 begin atomic
     select internal.require_access('stock_movements', 'insert');

@@ -74,11 +74,14 @@ begin
 end;
 $$;
 
--- A JSON array of objects of one shape (invoice items, template stages): each element conforms.
+-- A JSON array of objects of one shape (invoice items, template stages): each element conforms. It runs as the
+-- owner because it calls internal.conforms by name, which no request role may look up in schema internal (a
+-- domain's check, conforms itself, is bound by oid); it reads only its arguments and the catalog (allowlisted in
+-- db/policies/9000_doors.sql).
 create function internal.conforms_each(
     p_value jsonb, p_shape regtype, p_required text[] default '{}', p_not_null text[] default '{}'
 ) returns boolean
-language plpgsql stable set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
     element record;

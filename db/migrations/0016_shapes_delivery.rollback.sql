@@ -10,4 +10,3 @@ api.template_fields, api.template_stage_fields, api.template_task_fields, api.pr
 api.project_patch_fields, api.task_fields, api.task_patch_fields, api.time_entry_fields, api.time_entry_patch_fields,
 api.comment_fields, api.file_fields, api.approval_fields, api.task_activity_fields cascade;
 drop domain if exists app.health, app.approval_decision, app.task_activity_type cascade;
-alter function internal.conforms_each(jsonb, regtype, text[], text[]) security invoker;

@@ -4,12 +4,6 @@
 -- The vocabularies the API speaks beyond the tables: a project's health, an approver's decision, an activity type.
 -- depends: 0015_shapes
 
--- A nested array of objects (a template's stages, each stage's tasks) is checked by internal.conforms_each, which
--- calls internal.conforms by name: as a request role (no USAGE on schema internal, by design) that lookup is refused
--- ("permission denied for schema internal"). So it runs as the owner: it reads only its arguments and the catalog,
--- and is on the reviewed allowlist (db/policies/9000_doors.sql). Its words and rules are 0015's, unchanged.
-alter function internal.conforms_each(jsonb, regtype, text[], text[]) security definer;
-
 -- Vocabularies (the style of 0014_domains.sql: one list of words each, with its words in the refusal).
 do $$
 declare

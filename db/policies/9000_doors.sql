@@ -18,12 +18,12 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'internal.lookup_permission(text)', '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
     'Policies ask it whether the current user holds a permission; it reads only that user''s own grants.'
 ),
--- A body's nested array of objects (0015_shapes): checks each element against its shape by calling
--- internal.conforms, a name no request role may look up in schema internal.
+-- A body's array is checked element by element as its shape says; as the owner only so that it may call
+-- internal.conforms, which a request role cannot name.
 (
     'internal.conforms_each(jsonb,regtype,text[],text[])',
     '{pgpsa_staff,pgpsa_portal,pgpsa_anon,pgpsa_webhook,pgpsa_worker,pgpsa_bi}',
-    'Checks a JSON array of objects against a shape: reads only its arguments and the catalog, writes nothing.'
+    'Checks each element of a JSON array against a shape: reads only its arguments and the catalog.'
 ),
 -- Before sign-in: each finds its tenant from what the caller typed, and only the pre-sign-in role runs them.
 (
@@ -65,24 +65,27 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
 -- itself and staying in the caller's tenant.
 ('api.send_invoice(uuid)', '{pgpsa_staff}', 'Numbers and posts a draft invoice (invoices:write).'),
 (
-    'api.void_invoice(uuid,text)',
+    'api.void_invoice(uuid,app.note)',
     '{pgpsa_staff}',
     'Voids an invoice without payments and releases its tasks (invoices:write).'
 ),
 ('api.delete_invoice(uuid)', '{pgpsa_staff}', 'Deletes a draft and releases the tasks it claimed (invoices:write).'),
 (
-    'api.generate_invoice_draft(uuid,jsonb)', '{pgpsa_staff}',
+    'api.generate_invoice_draft(uuid,api.invoice_draft_create)', '{pgpsa_staff}',
     'Bills a project''s delivered tasks, claiming each once, whoever they are assigned to (invoices:write).'
 ),
 (
-    'api.bill_client_contracts(uuid,date,date,jsonb)', '{pgpsa_staff}',
+    'api.bill_client_contracts(uuid,date,date,api.contract_invoice_create)', '{pgpsa_staff}',
     'Bills a client''s active contract assignments for a period, never twice (invoices:write).'
 ),
 (
     'api.accept_quote(uuid)', '{pgpsa_staff}',
     'Quote acceptance: order, project, deposit invoice and job ticket in one transaction (quotes:write).'
 ),
-('api.create_order(jsonb)', '{pgpsa_staff}', 'An order from a sent quote, as acceptance does (orders:write).'),
+(
+    'api.create_order(api.order_create)', '{pgpsa_staff}',
+    'An order from a sent quote, as acceptance does, or by hand (orders:write).'
+),
 ('api.create_job_ticket(uuid)', '{pgpsa_staff}', 'A job ticket with its number and QR payload (projects:write).'),
 -- Owner-run helpers only the api door calls (no request role may): each writes what no door may, checks the
 -- caller's permission itself and stays in the caller's tenant.

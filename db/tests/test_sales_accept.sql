@@ -139,7 +139,7 @@ select lives_ok(
     'pending -> in_production, with a promised date'
 );
 select throws_ok(
-    format($$select api.update_order(%L, '{"status": "completed"}')$$, tests.get('manual')), 'PT422', null,
+    format($$select api.update_order(%L, '{"status": "completed"}')$$, tests.get('manual')), 'PT409', null,
     'in_production -> completed skips ready: refused'
 );
 

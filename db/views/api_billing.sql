@@ -1,4 +1,5 @@
--- Invoices and payments as the team API shows them: totals and balances computed from lines and applications.
+-- Invoices and payments as the team API shows them: totals and balances computed from lines and applications, as
+-- app.money (measures as app.quantity and app.percent), so the service knows a decimal string from a number.
 
 create or replace view api.invoices as
 select
@@ -16,11 +17,11 @@ select
     i.sent_at,
     i.voided_at,
     i.void_reason,
-    coalesce(l.subtotal, 0) as subtotal,
-    coalesce(l.tax_total, 0) as tax_total,
-    coalesce(l.subtotal + l.tax_total, 0) as total,
-    coalesce(a.paid, 0) as amount_paid,
-    coalesce(l.subtotal + l.tax_total, 0) - coalesce(a.paid, 0) as balance_due,
+    coalesce(l.subtotal, 0)::app.money as subtotal,
+    coalesce(l.tax_total, 0)::app.money as tax_total,
+    coalesce(l.subtotal + l.tax_total, 0)::app.money as total,
+    coalesce(a.paid, 0)::app.money as amount_paid,
+    (coalesce(l.subtotal + l.tax_total, 0) - coalesce(a.paid, 0))::app.money as balance_due,
     i.created_at,
     i.updated_at
 from app.invoices as i
@@ -41,11 +42,11 @@ select
     l.invoice_id,
     l.sequence,
     l.description,
-    l.quantity,
-    l.unit_price,
-    l.tax_rate,
-    l.line_total,
-    l.tax_amount,
+    l.quantity::app.quantity as quantity,
+    l.unit_price::app.money as unit_price,
+    l.tax_rate::app.percent as tax_rate,
+    l.line_total::app.money as line_total,
+    l.tax_amount::app.money as tax_amount,
     l.source_type,
     l.order_item_id,
     l.task_id,
@@ -63,8 +64,8 @@ select
     p.currency::text as currency,
     p.received_at,
     p.status,
-    coalesce(a.applied, 0) as applied_amount,
-    p.amount - coalesce(a.applied, 0) as unapplied_amount,
+    coalesce(a.applied, 0)::app.money as applied_amount,
+    (p.amount - coalesce(a.applied, 0))::app.money as unapplied_amount,
     p.created_at
 from app.payments as p
 left join lateral (
@@ -91,3 +92,10 @@ select
     s.url,
     s.created_at
 from app.stripe_checkouts as s;
+
+comment on column api.invoices.amount_paid is 'What payments applied to the invoice come to.';
+comment on column api.invoices.balance_due is 'What is left to pay: total less amount_paid.';
+comment on column api.payments.applied_amount is 'What of the payment is applied to invoices.';
+comment on column api.payments.unapplied_amount is 'What is left of the payment to apply.';
+comment on column api.stripe_checkouts.idempotency_key is
+'The key the service sends Stripe so a retried checkout is the same session. @internal';

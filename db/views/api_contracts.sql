@@ -1,5 +1,6 @@
--- Contracts as the team API shows them: templates and contracts with their lines, and client contracts
--- assignment-first with the live status derived from the assignment.
+-- Contracts as the team API shows them: templates and contracts with their lines (JSON built from the types their
+-- @shape tags name, so the keys cannot drift), and client contracts assignment-first with the live status derived
+-- from the assignment.
 
 create or replace view api.contract_templates as
 select
@@ -11,10 +12,10 @@ select
     t.created_at,
     coalesce((
         select
-            jsonb_agg(jsonb_build_object(
-                'id', l.id, 'sequence', l.sequence, 'name', l.name, 'line_type', l.line_type, 'amount', l.amount,
-                'hourly_rate', l.hourly_rate
-            ) order by l.sequence)
+            jsonb_agg(
+                to_jsonb(row(l.id, l.sequence, l.name, l.line_type, l.amount, l.hourly_rate)::api.template_line)
+                order by l.sequence
+            )
         from app.contract_template_lines as l where l.tenant_id = t.tenant_id and l.template_id = t.id
     ), '[]') as lines
 from app.contract_templates as t;
@@ -34,14 +35,13 @@ select
     c.updated_at,
     coalesce((
         select
-            jsonb_agg(jsonb_build_object(
-                'id', l.id, 'sequence', l.sequence, 'name', l.name, 'line_type', l.line_type,
-                'amount', r.amount, 'hourly_rate', r.hourly_rate,
-                'services', coalesce((
-                    select jsonb_agg(jsonb_build_object('service_name', s.service_name, 'quantity', s.quantity))
+            jsonb_agg(to_jsonb(row(
+                l.id, l.sequence, l.name, l.line_type, r.amount, r.hourly_rate,
+                coalesce((
+                    select jsonb_agg(to_jsonb(row(s.service_name, s.quantity)::api.line_service))
                     from app.contract_line_services as s where s.tenant_id = l.tenant_id and s.contract_line_id = l.id
                 ), '[]')
-            ) order by l.sequence)
+            )::api.contract_line) order by l.sequence)
         from app.contract_lines as l
         left join app.contract_line_rates as r on l.tenant_id = r.tenant_id and l.id = r.contract_line_id
         where l.tenant_id = c.tenant_id and l.contract_id = c.id
@@ -63,9 +63,14 @@ select
     cc.terminated_at,
     internal.assignment_status(
         cc.is_active, cc.terminated_at, cc.start_date, cc.end_date, cc.renewal_state, current_date
-    )
+    )::app.assignment_status
         as status,
     cc.created_at,
     cc.updated_at
 from app.client_contracts as cc
 inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id = c.id;
+
+comment on column api.contract_templates.lines is 'The template''s lines. @shape api.template_line[]';
+comment on column api.contracts.lines is 'The contract''s lines with their services. @shape api.contract_line[]';
+comment on column api.client_contracts.status is
+'The live status, derived from the assignment''s dates, activity and renewal.';

@@ -1,14 +1,29 @@
 -- Sales, job tickets and inventory as the team API shows them: money totals computed from the lines, the deposit
--- received derived from payments, stock below its reorder point.
+-- received derived from payments, stock below its reorder point. Computed columns carry their domain (money as
+-- app.money, measures as app.quantity or app.percent), so the service knows a decimal string from a number; JSON
+-- columns are built from the types their @shape tag names (db/migrations/0017_shapes_sales.sql).
 
+-- The tenant's sales rules, its defaults until set, for a reader who may read them (the permission declared for
+-- reading app.sales_settings); api.update_sales_settings changes them.
 create or replace view api.sales_settings as
 select
     t.id as tenant_id,
-    coalesce(s.deposit_percent, 50) as deposit_percent,
+    coalesce(s.deposit_percent, 50)::app.percent as deposit_percent,
     coalesce(s.allow_negative_stock, false) as allow_negative_stock
 from app.tenants as t
 left join app.sales_settings as s on t.id = s.tenant_id
-where t.id = internal.current_tenant_id();
+where
+    t.id = internal.current_tenant_id()
+    and exists (
+        select from internal.table_permissions as tp
+        cross join lateral unnest(tp.permissions) as n (permission)
+        where tp.table_name = 'sales_settings' and tp.command = 'select' and internal.has_permission(n.permission)
+    );
+comment on view api.sales_settings is 'The tenant''s sales settings: one row, the current tenant''s.';
+comment on column api.sales_settings.tenant_id is 'The tenant''s id (what api.update_sales_settings returns).';
+comment on column api.sales_settings.deposit_percent is
+'The share of a confirmed order''s total its deposit invoice asks for.';
+comment on column api.sales_settings.allow_negative_stock is 'Whether a movement may leave stock below zero.';
 
 create or replace view api.products as
 select
@@ -62,13 +77,13 @@ select
     i.sequence,
     i.product_id,
     i.description,
-    i.quantity,
-    i.unit_price,
-    i.discount_pct,
-    i.tax_rate,
-    i.discount_amount,
-    i.line_total,
-    i.tax_amount,
+    i.quantity::app.quantity as quantity,
+    i.unit_price::app.money as unit_price,
+    i.discount_pct::app.percent as discount_pct,
+    i.tax_rate::app.percent as tax_rate,
+    i.discount_amount::app.money as discount_amount,
+    i.line_total::app.money as line_total,
+    i.tax_amount::app.money as tax_amount,
     i.fulfillment_type,
     i.required_date
 from app.quote_items as i;
@@ -86,10 +101,10 @@ select
     q.valid_until,
     q.currency::text as currency,
     q.notes,
-    coalesce(m.subtotal, 0) as subtotal,
-    coalesce(m.discount_total, 0) as discount_total,
-    coalesce(m.tax_total, 0) as tax_total,
-    coalesce(m.total, 0) as total,
+    coalesce(m.subtotal, 0)::app.money as subtotal,
+    coalesce(m.discount_total, 0)::app.money as discount_total,
+    coalesce(m.tax_total, 0)::app.money as tax_total,
+    coalesce(m.total, 0)::app.money as total,
     q.created_by,
     q.sent_at,
     q.reminded_at,
@@ -118,13 +133,13 @@ select
     i.quote_item_id,
     i.product_id,
     i.description,
-    i.quantity,
-    i.unit_price,
-    i.discount_pct,
-    i.tax_rate,
-    i.discount_amount,
-    i.line_total,
-    i.tax_amount,
+    i.quantity::app.quantity as quantity,
+    i.unit_price::app.money as unit_price,
+    i.discount_pct::app.percent as discount_pct,
+    i.tax_rate::app.percent as tax_rate,
+    i.discount_amount::app.money as discount_amount,
+    i.line_total::app.money as line_total,
+    i.tax_amount::app.money as tax_amount,
     i.fulfillment_type,
     i.required_date,
     i.production_notes
@@ -143,20 +158,21 @@ select
     o.promised_date,
     o.currency::text as currency,
     o.notes,
-    coalesce(m.subtotal, 0) as subtotal,
-    coalesce(m.discount_total, 0) as discount_total,
-    coalesce(m.tax_total, 0) as tax_total,
-    coalesce(m.total, 0) as total,
+    coalesce(m.subtotal, 0)::app.money as subtotal,
+    coalesce(m.discount_total, 0)::app.money as discount_total,
+    coalesce(m.tax_total, 0)::app.money as tax_total,
+    coalesce(m.total, 0)::app.money as total,
     o.deposit_required,
-    f.deposit_received,
-    greatest(o.deposit_required - f.deposit_received, 0) as deposit_outstanding,
+    f.deposit_received::app.money as deposit_received,
+    greatest(o.deposit_required - f.deposit_received, 0)::app.money as deposit_outstanding,
     f.project_id,
     f.project_code,
     o.created_by,
     o.completed_at,
     o.cancelled_at,
     o.created_at,
-    o.updated_at
+    o.updated_at,
+    to_jsonb(row(f.project_id, f.project_code)::api.project_ref) as project
 from app.orders as o
 left join lateral (
     select
@@ -195,7 +211,9 @@ select
     t.printed_at,
     t.last_scanned_at,
     t.last_station,
-    t.created_at
+    t.created_at,
+    -- The printable PDF, as the service routes it (a path relative to the API's host).
+    '/api/v1/projects/' || t.project_id || '/job-tickets/' || t.id || '.pdf' as pdf_url
 from app.job_tickets as t;
 
 create or replace view api.job_ticket_scans as
@@ -245,7 +263,7 @@ select
     l.location_name,
     l.quantity_on_hand,
     l.reorder_point,
-    l.reorder_point - l.quantity_on_hand as shortfall
+    (l.reorder_point - l.quantity_on_hand)::app.quantity as shortfall
 from api.inventory_levels as l
 where l.below_reorder_point;
 
@@ -264,3 +282,9 @@ select
     m.occurred_at,
     m.created_at
 from app.stock_movements as m;
+
+comment on column api.orders.project is 'The project the order made: {id, project_code}. @shape api.project_ref';
+comment on column api.orders.deposit_received is 'Payments applied to the order''s deposit invoices (not void).';
+comment on column api.orders.deposit_outstanding is 'What of the deposit required is not received yet.';
+comment on column api.job_tickets.pdf_url is 'The printable ticket (PDF).';
+comment on column api.reorder_report.shortfall is 'How much brings the level back to its reorder point.';

@@ -5,6 +5,7 @@ api.client_contracts, functions api.*_contract*; ownership is refused by the dat
 from uuid import UUID
 
 from flask import Blueprint
+from psycopg.types.json import Jsonb
 
 from service.api.contract_models import (
     AssignmentCreate,
@@ -75,7 +76,8 @@ def get_contract_template(identity, template_id: UUID):
 )
 def instantiate_contract(identity, template_id: UUID, body: Instantiate):
     with transaction(identity) as conn:
-        new_id = _call(conn, "instantiate_contract", template_id, body.client_id, payload(body))
+        rest = Jsonb(body.model_dump(mode="json", exclude_unset=True, exclude={"client_id"}))
+        new_id = _call(conn, "instantiate_contract", template_id, body.client_id, rest)
         return one(conn, "contracts", new_id, "contract")
 
 
@@ -234,7 +236,8 @@ def bill_client_contracts(identity, client_id: UUID, body: ContractInvoiceCreate
     with transaction(identity) as conn:
         one(conn, "clients", client_id, "client")
         # The period travels as arguments; the rest (tax_rate, due_date, notes) in the options the function reads.
-        invoice_id = _call(conn, "bill_client_contracts", client_id, body.period_start, body.period_end, payload(body))
+        rest = Jsonb(body.model_dump(mode="json", exclude_unset=True, exclude={"period_start", "period_end"}))
+        invoice_id = _call(conn, "bill_client_contracts", client_id, body.period_start, body.period_end, rest)
         invoice = one(conn, "invoices", invoice_id, "invoice")
         lines = every(conn, "invoice_lines", [("invoice_id = %s", invoice_id)], "sequence, id")
         return {**invoice, "lines": lines}
