@@ -34,3 +34,4 @@ end
 $$;
 alter table app.orders add constraint check_orders_priority
 check (priority in ('low', 'normal', 'high', 'rush', 'urgent'));
+drop function if exists internal.create_vocabulary(text, text[], text);

@@ -56,11 +56,20 @@ comment on constraint check_percent on domain app.percent is 'A percentage is fr
 comment on constraint check_hours on domain app.hours is 'Hours are zero or more.';
 
 -- Vocabularies: the one place each list of words is stated.
-do $$
-declare
-    v record;
+-- A vocabulary is a text domain holding one list of words, whose refusal lists them (0016 and 0017 make more).
+create function internal.create_vocabulary(p_name text, p_words text[], p_what text) returns void
+language plpgsql volatile set search_path = ''
+as $$
 begin
-    for v in select * from (values
+    execute format('create domain app.%I as text constraint check_%s check (value = any (%L::text []))',
+        p_name, p_name, p_words);
+    execute format('comment on constraint check_%s on domain app.%I is %L', p_name, p_name,
+        format('%s is one of: %s.', p_what, array_to_string(p_words, ', ')));
+end;
+$$;
+
+select internal.create_vocabulary(x.domain_name, x.words::text[], x.what) from (
+    values
     ('approval_status', '{pending,approved,revision_requested,expired}', 'An approval status'),
     ('renewal_state', '{none,pending_renewal,renewed,declined}', 'A renewal state'),
     ('contract_line_type', '{fixed,hourly}', 'A contract line type'),
@@ -87,16 +96,13 @@ begin
     ('movement_type', '{consume,receive,adjust,transfer}', 'A stock movement type'),
     ('stripe_outcome', '{applied,already_paid,ignored}', 'A Stripe event outcome'),
     ('task_kind', '{task,document,approval}', 'A task kind'),
-    ('task_status', '{todo,in_progress,blocked,in_review,completed,approved,client_approved,cancelled}', 'A task status'),
+    (
+        'task_status',
+        '{todo,in_progress,blocked,in_review,completed,approved,client_approved,cancelled}',
+        'A task status'
+    ),
     ('billing_type', '{non_billable,fixed,milestone,hourly}', 'A billing type')
-    ) as x (domain_name, words, what) loop
-        execute format('create domain app.%I as text constraint check_%s check (value = any (%L::text []))',
-            v.domain_name, v.domain_name, v.words);
-        execute format('comment on constraint check_%s on domain app.%I is %L', v.domain_name, v.domain_name,
-            format('%s is one of: %s.', v.what, array_to_string(v.words::text [], ', ')));
-    end loop;
-end
-$$;
+) as x (domain_name, words, what);
 
 -- One priority vocabulary: orders said "rush" where tasks say "urgent" (tenant by tenant: RLS stays on).
 alter table app.orders drop constraint check_orders_priority;

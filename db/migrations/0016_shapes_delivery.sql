@@ -5,22 +5,12 @@
 -- depends: 0015_shapes
 
 -- Vocabularies (the style of 0014_domains.sql: one list of words each, with its words in the refusal).
-do $$
-declare
-    v record;
-begin
-    for v in select * from (values
+select internal.create_vocabulary(x.domain_name, x.words::text[], x.what) from (
+    values
     ('health', '{green,yellow,red}', 'A health'),
     ('approval_decision', '{approved,revision}', 'A decision'),
     ('task_activity_type', '{comment,note,upload}', 'An activity type')
-    ) as x (domain_name, words, what) loop
-        execute format('create domain app.%I as text constraint check_%s check (value = any (%L::text []))',
-            v.domain_name, v.domain_name, v.words);
-        execute format('comment on constraint check_%s on domain app.%I is %L', v.domain_name, v.domain_name,
-            format('%s is one of: %s.', v.what, array_to_string(v.words::text [], ', ')));
-    end loop;
-end
-$$;
+) as x (domain_name, words, what);
 comment on domain app.health is 'A project''s health (seed 000): green, yellow or red, by its late and idle work.';
 comment on domain app.approval_decision is 'An approver''s decision: approved, or revision (asks for changes).';
 comment on domain app.task_activity_type is

@@ -5,25 +5,17 @@
 -- depends: 0015_shapes
 
 -- Vocabularies (0014's style: one list of words each, in one check, worded by its comment).
-do $$
-declare
-    v record;
-begin
-    for v in select * from (values
-    ('assignment_status', '{upcoming,active,expiring,expired,terminated,pending_renewal,inactive}',
-        'A client contract''s status'),
+select internal.create_vocabulary(x.domain_name, x.words::text[], x.what) from (
+    values
+    (
+        'assignment_status', '{upcoming,active,expiring,expired,terminated,pending_renewal,inactive}',
+        'A client contract''s status'
+    ),
     -- Seed 003 calls an order's top priority "rush"; it is stored as the one vocabulary's urgent.
     ('requested_priority', '{low,normal,high,urgent,rush}', 'An order''s priority'),
     -- Sending and payments set every other status of an invoice; by hand it is only voided.
     ('settable_invoice_status', '{void}', 'The status an invoice is given by hand')
-    ) as x (domain_name, words, what) loop
-        execute format('create domain app.%I as text constraint check_%s check (value = any (%L::text []))',
-            v.domain_name, v.domain_name, v.words);
-        execute format('comment on constraint check_%s on domain app.%I is %L', v.domain_name, v.domain_name,
-            format('%s is one of: %s.', v.what, array_to_string(v.words::text [], ', ')));
-    end loop;
-end
-$$;
+) as x (domain_name, words, what);
 comment on domain app.assignment_status is
 'A client contract''s live status, derived from its dates, activity and renewal (never from the contract''s).';
 comment on domain app.requested_priority is

@@ -30,3 +30,7 @@ select
     ct.updated_at,
     ct.archived_at
 from app.contacts as ct;
+
+comment on column api.clients.billing_address is 'Where invoices go. @shape api.address';
+comment on column api.clients.shipping_address is 'Where goods go. @shape api.address';
+comment on column api.clients.tax_id is 'Null unless the caller may read tax ids (clients:tax_id).';
