@@ -14,34 +14,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
-    from service import auth, errors, local_files, webhooks
-    from service.api import (
-        approvals,
-        clients,
-        contracts,
-        files,
-        health,
-        inventory,
-        invoices,
-        job_tickets,
-        leads,
-        openapi,
-        orders,
-        payments,
-        products,
-        projects,
-        quotes,
-        task_work,
-        tasks,
-        templates,
-    )
-    from service.api import auth as auth_api
+    from service import auth, errors, local_files
+    from service.api import openapi, surface
+    from service.api.routes import ROUTES
 
     errors.register(app)
     auth.init_app(app)
-    delivery = (templates.bp, projects.bp, tasks.bp, task_work.bp, files.bp, approvals.bp, local_files.bp)
-    billing = (invoices.bp, payments.bp, webhooks.bp)
-    sales = (products.bp, leads.bp, quotes.bp, orders.bp, job_tickets.bp, inventory.bp)
-    for bp in (health.bp, auth_api.bp, clients.bp, *delivery, *billing, contracts.bp, *sales, openapi.bp):
-        app.register_blueprint(bp)
+    surface.register(app, ROUTES)
+    app.register_blueprint(local_files.bp)
+    app.register_blueprint(openapi.bp)
     return app

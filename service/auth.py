@@ -2,18 +2,34 @@
 
 import time
 import uuid
+from typing import Literal
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, request
+from pydantic import Field
 
-from service.db import Identity
+from service.api.wire import ApiModel, InModel, Text
+from service.db import Identity, transaction
 from service.errors import Problem
 
 ALGORITHM = "HS256"
 _BEARER = 'Bearer realm="pgpsa"'
 TENANT_HEADER = "X-Tenant"
+
+
+class TokenRequest(InModel):
+    # Bounded, so a huge value is refused here, the same for every account, before it reaches the throttle's keys.
+    tenant: Text = Field(description="the tenant's slug", max_length=63)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1024)
+
+
+class Token(ApiModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
 
 
 def init_app(app: Flask) -> None:
@@ -102,3 +118,19 @@ def _check_tenant_header(tenant_id: str, slug) -> None:
         hint = "This token predates slugs in tokens, so only the tenant id matches it; or sign in again."
     detail = f"The {TENANT_HEADER} header names tenant {named[:63]}, but the access token is for tenant "
     raise Problem(400, detail + f"{slug or tenant_id}.", hint=hint)
+
+
+def sign_in(tenant: str, email: str, password: str) -> tuple[str, int]:
+    """An access token for the tenant's user with this email and password, or a 401 (throttled: 429)."""
+    # The lookup raises PT429 while this tenant and email are throttled.
+    with transaction() as conn:
+        row = conn.execute("select * from api.login_lookup(%s, %s)", [tenant, email]).fetchone()
+    # Verified outside the transaction: argon2 is slow on purpose and should not hold a pooled connection.
+    ok = check_password(row["password_hash"] if row else None, password)
+    # A separate, committed transaction, so a failure is counted even though the answer is an error.
+    with transaction() as conn:
+        conn.execute(f"select api.login_{'succeeded' if ok else 'failed'}(%s, %s)", [tenant, email])
+    if not ok:
+        raise Problem(401, "The tenant, email or password is not right.")
+    # The lookup matched the slug case-insensitively, and slugs are lowercase: this is the tenant's slug.
+    return issue_token(Identity(str(row["tenant_id"]), str(row["user_id"])), tenant_slug=tenant)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 from werkzeug.exceptions import HTTPException
 
+from service.api.wire import ApiModel
 from service.db import UserGone, transaction
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,20 @@ class Problem(Exception):
         self.status, self.detail, self.code, self.hint = status, detail, code, hint
         self.headers = headers or {}
         self.extra = extra
+
+
+class ProblemModel(ApiModel):
+    """RFC 9457 problem details, as every error is answered (for the OpenAPI document)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str | None = None  # the SQLSTATE, when the database raised it
+    hint: str | None = None
+    request_id: str
+    errors: list[dict] | None = None  # a 422's fields: {pointer, detail, type}
 
 
 def request_id() -> str:
@@ -161,12 +176,18 @@ def database_problem(e: psycopg.Error) -> Problem:
         detail, hint = "The request is too complex for the database: send less at once.", None
     elif diag.message_detail:
         detail = f"{detail}: {diag.message_detail}"
+    errors = None
+    if status == 422 and (field := getattr(e, "api_field", None) or diag.column_name):
+        # The field the database named (a shape's path like billing_address.city), as the request spelled it.
+        pointer = "/" + "/".join(to_camel(part) for part in field.split("."))
+        errors = [{"pointer": pointer, "detail": detail, "type": state}]
     return Problem(
         status,
         detail,
         code=state,
         hint=hint,
         headers={"Retry-After": "60"} if status == 429 else None,
+        errors=errors,
     )
 
 

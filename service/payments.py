@@ -96,3 +96,21 @@ def get_gateway() -> PaymentGateway | None:
         )
         current_app.extensions[_KEY] = gateway
     return gateway
+
+
+# The checkout flow the API's send and checkout routes share: begin (the database hands out the attempt and its
+# idempotency key), the session made outside any transaction (a slow Stripe holds no connection or row), record.
+def begin_checkout(conn, invoice_id) -> dict:
+    return conn.execute("select * from api.begin_stripe_checkout(%s)", [invoice_id]).fetchone()
+
+
+def open_session(gateway: PaymentGateway, tenant_id, invoice_id, begun: dict) -> CheckoutSession:
+    fields = ("invoice_number", "amount_due", "amount_due_minor", "currency", "client_email", "idempotency_key")
+    request = CheckoutRequest(tenant_id=str(tenant_id), invoice_id=str(invoice_id), **{k: begun[k] for k in fields})
+    return gateway.create_checkout(request)
+
+
+def record_checkout(conn, invoice_id, begun: dict, session: CheckoutSession) -> None:
+    conn.execute(
+        "select api.record_stripe_checkout(%s, %s, %s, %s)", [invoice_id, begun["attempt"], session.id, session.url]
+    )

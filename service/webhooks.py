@@ -6,18 +6,17 @@ payment it records, so a redelivery answers "duplicate" and changes nothing, and
 """
 
 import logging
+from typing import Literal
 from uuid import UUID
 
 import stripe
-from flask import Blueprint, current_app, request
+from flask import current_app, request
 
-from service.api.billing_models import WebhookReceipt
-from service.api.registry import operation
+from service.api.wire import ApiModel
 from service.bodies import refuse_deep_json
 from service.db import WEBHOOK_ROLE, transaction
 from service.errors import Problem
 
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
 # Events that mean money arrived for a checkout; async methods (ACH) complete unpaid, then succeed later.
@@ -63,9 +62,13 @@ def _payment(event: stripe.Event) -> tuple:
     return tenant, invoice, amount, str(session.get("currency") or "").upper() or None, reference
 
 
-@operation(bp, "/stripe", "POST", "Stripe events, signed (no sign-in)", response=WebhookReceipt, auth=False,
-           enveloped=False)
-def stripe_event():
+class WebhookReceipt(ApiModel):
+    received: bool = True
+    outcome: Literal["applied", "duplicate", "already_paid", "ignored"]
+
+
+def stripe_event(route, plan, identity, path, body, query):
+    """POST /webhooks/stripe (declared in service.api.routes)."""
     event = _verified_event()
     tenant, invoice, amount, currency, reference = _payment(event)
     if tenant is None or invoice is None:

@@ -1,76 +1,85 @@
-"""OpenAPI 3.1 built from the route registry and pydantic's JSON Schema (which is what 3.1 speaks)."""
+"""OpenAPI 3.1 from the route declaration and the models the catalog made (pydantic's JSON Schema is 3.1's)."""
 
-from flask import Blueprint, jsonify
+from functools import cache
+
+from flask import Blueprint, current_app, jsonify
+from pydantic import BaseModel, create_model
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
-from service.api.models import Problem
-from service.api.registry import OPERATIONS, Operation
+from service.api.surface import PATH_VAR, PageMeta, Route, surface
+from service.api.wire import ApiModel
 from service.auth import TENANT_HEADER
+from service.errors import ProblemModel
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+Problem = create_model("Problem", __base__=ProblemModel)  # named as the document has always called it
 _REF = "#/components/schemas/{model}"
-_TENANT_HEADER = {
-    "name": TENANT_HEADER,
-    "in": "header",
-    "required": False,
-    "description": "the tenant's slug or id; when sent, it must be the access token's tenant (else 400)",
-    "schema": {"type": "string"},
-}
+_TENANT_HEADER = {"name": TENANT_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
+                  "description": "the tenant's slug or id; when sent, it must be the access token's tenant (else 400)"}
 
 
-def _query_parameters(op: Operation) -> list[dict]:
-    if op.query is None:
-        return []
-    schema = op.query.model_json_schema(by_alias=True)
-    required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": prop}
-        for name, prop in schema["properties"].items()
-    ]
+@cache
+def _document_model(model: type[BaseModel], enveloped: bool, paged: bool) -> type[BaseModel]:
+    """The answer as it travels: the model, or {data, meta} around it."""
+    if not enveloped:
+        return model
+    if paged:
+        return create_model(model.__name__ + "Page", __base__=ApiModel, data=(list[model], ...), meta=(PageMeta, ...))
+    return create_model(model.__name__ + "Document", __base__=ApiModel, data=(model, ...))
 
 
-def _operation(op: Operation, refs: dict) -> dict:
-    problem = {"application/problem+json": {"schema": refs[(Problem, "serialization")]}}
-    responses = {"default": {"description": "a problem", "content": problem}}
-    ok = {"description": "OK"}
-    if op.response is not None:
-        ok["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
-    responses[str(op.status)] = ok
-    doc = {
-        "operationId": op.operation_id,
-        "summary": op.summary,
-        "tags": [op.tag],
-        "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-            for p in op.path_params
-        ]
-        + _query_parameters(op),
-        "responses": responses,
-    }
-    if op.body is not None:
-        doc["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
-        }
-    if op.auth:
-        doc["security"] = [{"bearer": []}]
-        doc["parameters"].append(_TENANT_HEADER)
-    return doc
+def _parameters(route: Route, query: type | None) -> list[dict]:
+    uuid = {"type": "string", "format": "uuid"}
+    path = [{"name": to_camel(p), "in": "path", "required": True,
+             "schema": uuid if f"<uuid:{p}>" in route.path else {"type": "string"}} for p in route.params]
+    schema = query.model_json_schema(by_alias=True) if query else {"properties": {}}
+    return path + [{"name": name, "in": "query", "required": name in schema.get("required", []), "schema": prop}
+                   for name, prop in schema["properties"].items()]
 
 
 def document() -> dict:
-    wanted = {(Problem, "serialization")}
-    for op in OPERATIONS:
-        if op.body is not None:
-            wanted.add((op.body, "validation"))
-        if op.response is not None:
-            wanted.add((op.response, "serialization"))
-    refs, defs = models_json_schema(
-        sorted(wanted, key=lambda k: (k[0].__name__, k[1])), by_alias=True, ref_template=_REF
-    )
+    s = surface()
+    routes = current_app.extensions["pgpsa_routes"]
+    plans = {r.name: s.plans[r.name] for r in routes}
+    answers = {r.name: _document_model(plans[r.name].response, r.enveloped, r.paged) for r in routes
+               if plans[r.name].response}
+    wanted = {(Problem, "serialization")} | {(m, "serialization") for m in answers.values()}
+    wanted |= {(s.plans[r.name].body, "validation") for r in routes if s.plans[r.name].body}
+    refs, defs = models_json_schema(sorted(wanted, key=lambda k: (k[0].__name__, k[1])), by_alias=True,
+                                    ref_template=_REF)
     paths: dict = {}
-    for op in OPERATIONS:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
+    for r in routes:
+        plan = s.plans[r.name]
+        problem = {"application/problem+json": {"schema": refs[(Problem, "serialization")]}}
+        ok = {"description": "OK"}
+        if r.name in answers:
+            ok["content"] = {"application/json": {"schema": refs[(answers[r.name], "serialization")]}}
+        elif r.name == "job_tickets.ticket_pdf":
+            ok["content"] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+        op = {
+            "operationId": r.name,
+            "summary": r.summary,
+            "tags": [r.name.split(".")[0]],
+            "parameters": _parameters(r, plan.query),
+            "responses": {str(r.status): ok, "default": {"description": "a problem", "content": problem}},
+        }
+        # Where the route's shapes come from, for readers and for the test that holds the two together.
+        if function := r.call or (r.body if isinstance(r.body, str) else None):
+            op["x-function"] = f"api.{function}"
+        if r.read is not None:
+            op["x-view"] = f"api.{r.read.view}"
+        if r.permission:
+            op["description"] = f"Needs the permission {r.permission}."
+            op["x-permission"] = r.permission
+        if plan.body is not None:
+            body = {"application/json": {"schema": refs[(plan.body, "validation")]}}
+            op["requestBody"] = {"required": True, "content": body}
+        if r.auth:
+            op["security"] = [{"bearer": []}]
+            op["parameters"].append(_TENANT_HEADER)
+        path = r.prefix + PATH_VAR.sub(lambda m: "{" + to_camel(m[1]) + "}", r.path)
+        paths.setdefault(path, {})[r.method.lower()] = op
     return {
         "openapi": "3.1.0",
         "info": {"title": "pgpsa team API", "version": "1"},
@@ -84,4 +93,6 @@ def document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return jsonify(document())
+    s = surface()  # the document changes only with the catalog, read once per process
+    s.document = getattr(s, "document", None) or document()
+    return jsonify(s.document)

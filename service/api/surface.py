@@ -1,0 +1,373 @@
+"""The kinds of route the declaration (service.api.routes) is made of, and the one handler that serves them.
+
+A List or Get reads an api view; a Call runs an api function, then reads a view (or answers the function's own
+result); a Custom route is code for what is neither (sign-in, signed files, Stripe, the ticket PDF). Bodies,
+queries and responses are models made from the catalog at first use (service.api.shapes), so a column added to a
+view or an argument added to a function reaches the API and its OpenAPI document without a Python change.
+"""
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from uuid import UUID
+
+import psycopg
+from flask import Flask, current_app, g, request
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, Field, create_model
+from pydantic.alias_generators import to_pascal
+from werkzeug.exceptions import BadRequest
+
+from service.api.catalog import Catalog
+from service.api.shapes import Shapes, as_request
+from service.api.wire import ApiModel, InModel, IsoDate, Text
+from service.auth import authenticate
+from service.bodies import refuse_deep_json
+from service.db import get_pool, transaction
+from service.errors import Problem
+
+PREFIX = "/api/v1"
+PATH_VAR = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+@dataclass
+class Embed:
+    """A list read with each row: the rows of `view` whose `key` is the row's `on` column, in `order`."""
+
+    view: str
+    key: str
+    order: str
+    on: str = "id"
+
+
+@dataclass
+class Read:
+    """A view's row by id with its embedded lists: what a Get answers, and a Call after it has run."""
+
+    view: str
+    what: str  # in words, for a 404: "No <what> with id ..."
+    embeds: dict[str, Embed] = field(default_factory=dict)
+    single: bool = False  # the view's only row for the caller (the tenant's settings, the signed-in user)
+
+
+@dataclass
+class Filter:
+    """A query parameter: `sql` holds one %s per use of its value; its type is the view column's, or `kind`."""
+
+    sql: str
+    column: str | None = None
+    kind: str | None = None  # text or bool, when not a column's type
+    default: Any = None
+    prepare: Callable = lambda value: value
+
+
+def eq(column: str) -> Filter:
+    return Filter(f"{column} = %s", column)
+
+
+def before(column: str) -> Filter:
+    return Filter(f"{column} < %s", column)
+
+
+def _contains(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(*columns: str) -> Filter:
+    """Part of any of the columns, case-insensitive; % and _ are what they are, not wildcards."""
+    return Filter("(" + " or ".join(f"{c}::text ilike %s" for c in columns) + ")", kind="text", prepare=_contains)
+
+
+ARCHIVED = Filter("(archived_at is not null) = %s", kind="bool", default=False)
+
+
+@dataclass
+class Route:
+    name: str  # the operation id (and Flask endpoint), e.g. clients.list_clients
+    method: str
+    path: str  # a Flask rule under the prefix, e.g. /clients/<uuid:client_id>
+    permission: str | None  # what the database asks of the caller (a test holds the two together)
+    summary: str
+    read: Read | None = None
+    call: str | None = None  # an api function; the path's values are its first arguments, in order
+    status: int = 200
+    filters: dict[str, Filter] = field(default_factory=dict)
+    where: tuple[str, ...] = ()  # conditions every listed row meets
+    order: str = "id"
+    parent: Read | None = None  # a list under a parent that must exist (else 404, not an empty list)
+    key: str | None = None  # the result column holding the id to read after a call
+    then: Callable | None = None  # (conn, rows, path) -> the answer, in the same transaction
+    handler: Callable | None = None  # a Custom route's code: (route, plan, identity, path, body, query)
+    calls: tuple[str, ...] = ()  # the api functions a Custom route's code runs
+    body: Any = None  # a Custom route's body: a model, or the api function whose arguments make it
+    response: Any = None  # a model, or (surface) -> model, when the answer is not the read or the result
+    auth: bool = True
+    enveloped: bool = True
+    paged: bool = False
+    prefix: str = PREFIX
+
+    @property
+    def params(self) -> list[str]:
+        return PATH_VAR.findall(self.path)
+
+
+def List(name, path, read: Read, permission, summary, **kw) -> Route:  # a kind of route, named like one
+    return Route(name, "GET", path, permission, summary, read=read, paged=True, **kw)
+
+
+def Get(name, path, read: Read, permission, summary, **kw) -> Route:
+    return Route(name, "GET", path, permission, summary, read=read, **kw)
+
+
+def Call(name, method, path, function, permission, summary, **kw) -> Route:
+    return Route(name, method, path, permission, summary, call=function, **kw)
+
+
+def Custom(name, method, path, handler, permission, summary, **kw) -> Route:
+    return Route(name, method, path, permission, summary, handler=handler, **kw)
+
+
+class PageQuery(InModel):
+    page_number: int = Field(1, ge=1, le=1_000_000, alias="page[number]")
+    page_size: int = Field(25, ge=1, le=100, alias="page[size]")
+
+
+class PageMeta(ApiModel):
+    page: dict[str, int]
+    total: int
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    number: int
+    size: int
+
+
+@dataclass
+class Plan:
+    """A route's models and how its body reaches the function: named arguments, and the fields of `p`."""
+
+    body: type | None = None
+    query: type | None = None
+    response: type | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)  # body field -> the argument (catalog Field)
+    shape: set[str] | None = None  # the body fields that travel in p
+
+
+class Surface:
+    """Every route's plan, made from one reading of the catalog."""
+
+    def __init__(self, conn, routes: list["Route"]):
+        self.catalog = Catalog(conn)
+        self.shapes = Shapes(self.catalog)
+        self.plans = {r.name: self._plan(r) for r in routes}
+
+    def _plan(self, r: Route) -> Plan:
+        plan = Plan(query=self._query(r) if r.paged else None)
+        if isinstance(r.body, type):
+            plan.body = r.body
+        elif function := r.body or r.call:
+            self._body(plan, function, len(r.params))
+        if r.response is not None:
+            plan.response = r.response(self) if not isinstance(r.response, type) else r.response
+        elif r.read is not None and r.status != 204 and r.handler is None:
+            plan.response = self.read_model(r.read)
+        elif isinstance(function := r.call or r.body, str) and (columns := self.catalog.functions[function].returns):
+            plan.response = self.shapes.model(to_pascal(function) + "Result", columns, request=False)
+        return plan
+
+    def _body(self, plan: Plan, function: str, bound: int) -> None:
+        fields = {}
+        for a in self.catalog.functions[function].arguments[bound:]:
+            if a.name == "p" and a.type.kind == "object":
+                plan.shape = set()
+                for c in self.catalog.shape_fields(a.type.shape):
+                    fields[c.name] = self.shapes.field(as_request(c, a.type), True)
+                    plan.shape.add(c.name)
+                if len(self.catalog.functions[function].arguments) == bound + 1:
+                    plan.body = self.shapes.shape(a.type, True)  # the body is the shape, named after it
+                    return
+            else:
+                fields[a.name.removeprefix("p_")] = self.shapes.field(a, True)
+                plan.arguments[a.name.removeprefix("p_")] = a
+        if fields:
+            plan.body = create_model(to_pascal(function) + "Body", __base__=InModel, **fields)
+
+    def _query(self, r: Route) -> type:
+        columns = {c.name: c for c in self.catalog.view_fields(r.read.view)}
+        fields = {}
+        for name, f in r.filters.items():
+            t = columns[f.column].type if f.column else None
+            # A query's words are checked here: compared with a column, a wrong word would only find nothing.
+            annotation = Literal[t.words] if t and t.words else self.shapes.annotation(t, True) if t else _KINDS[f.kind]
+            fields[name] = (annotation | None if f.default is None else annotation, Field(f.default))
+        return create_model(to_pascal(r.name.split(".")[-1]) + "Query", __base__=PageQuery, **fields)
+
+    def read_model(self, read: Read) -> type:
+        embeds = {n: (list[self.shapes.view(e.view)], ...) for n, e in read.embeds.items()}
+        return self.shapes.view(read.view, embeds)
+
+    def view_model(self, view: str) -> type:
+        return self.shapes.view(view)
+
+
+_KINDS = {"text": Text, "bool": bool, "uuid": UUID, "date": IsoDate, "download_url": Literal["downloadUrl"]}
+_BUILDING = threading.Lock()
+
+
+def surface(app: Flask | None = None) -> Surface:
+    app = app or current_app._get_current_object()
+    with _BUILDING:
+        if "pgpsa_surface" not in app.extensions:
+            with get_pool().connection() as conn:
+                app.extensions["pgpsa_surface"] = Surface(conn, app.extensions["pgpsa_routes"])
+    return app.extensions["pgpsa_surface"]
+
+
+# Reading views.
+def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
+    where = sql.SQL(" and ").join(sql.SQL(c) for c, _ in conditions) if conditions else sql.SQL("true")
+    return where, [v for c, v in conditions for _ in range(c.count("%s"))]
+
+
+def rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+    where, params = _where(conditions)
+    query = sql.SQL("select * from {} where {} order by {}").format(sql.Identifier("api", view), where, sql.SQL(order))
+    if limit is not None:
+        query, params = sql.SQL("{} limit %s offset %s").format(query), [*params, limit, offset]
+    return conn.execute(query, params).fetchall()
+
+
+def embed(conn, read: Read, found: list[dict]) -> list[dict]:
+    """Each row with its embedded lists: one query per list, whatever the number of rows."""
+    for name, e in read.embeds.items():
+        keys = list({r[e.on] for r in found if r.get(e.on) is not None})
+        by_key: dict = {}
+        for child in rows(conn, e.view, [(f"{e.key} = any(%s)", keys)], e.order) if keys else []:
+            by_key.setdefault(child[e.key], []).append(child)
+        for r in found:
+            r[name] = by_key.get(r.get(e.on), [])
+    return found
+
+
+def one(conn, read: Read, id_) -> dict:
+    """The row, or a 404; rows RLS hides (another tenant's, a task not assigned to a designer) are 404 too.
+    A single view's only row, whatever the id."""
+    id_ = None if read.single else id_
+    found = rows(conn, read.view, [("id = %s", id_)] if id_ is not None else [], "1", 2)
+    if len(found) != 1:
+        raise Problem(404, f"No {read.what} with id {id_}." if id_ is not None else f"No {read.what} here.")
+    return embed(conn, read, found)[0]
+
+
+def page(conn, r: Route, query, path: dict) -> Page:
+    conditions = [(c, None) for c in r.where] + [(f"{p} = %s", v) for p, v in path.items()]
+    for name, f in r.filters.items():
+        if (value := getattr(query, name)) is not None:
+            conditions.append((f.sql, f.prepare(value)))
+    where, params = _where(conditions)
+    total = conn.execute(sql.SQL("select count(*) as n from {} where {}").format(
+        sql.Identifier("api", r.read.view), where), params).fetchone()["n"]
+    size, number = query.page_size, query.page_number
+    found = rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size)
+    return Page(embed(conn, r.read, found), total, number, size)
+
+
+def call(conn, function: str, plan: Plan, path: dict, body: BaseModel | None) -> list[dict]:
+    """The route's function with the path's values first, then the body's named arguments and its shape as p."""
+    values = list(path.values())
+    names = [sql.SQL("%s")] * len(values)
+    if body is not None:
+        sent = body.model_dump(mode="json", exclude_unset=True)
+        for name, a in plan.arguments.items():
+            if sent.get(name) is not None:  # left out (or null): the function's default
+                names.append(sql.SQL("{} => %s").format(sql.Identifier(a.name)))
+                values.append(Jsonb(sent[name]) if a.type.kind in ("object", "array", "json") else getattr(body, name))
+        if plan.shape is not None:
+            names.append(sql.SQL("p => %s"))
+            values.append(Jsonb({k: v for k, v in sent.items() if k in plan.shape}))
+    query = sql.SQL("select * from {}({})").format(sql.Identifier("api", function), sql.SQL(", ").join(names))
+    try:
+        return conn.execute(query, values).fetchall()
+    except psycopg.Error as e:
+        e.api_field = e.diag.column_name or _argument_of(plan, e.diag)
+        raise
+
+
+def _argument_of(plan: Plan, diag) -> str | None:
+    """The body field whose argument's domain refused its value (a domain error names the type, not the field)."""
+    if not diag.datatype_name:
+        return None
+    domain = f"{diag.schema_name}.{diag.datatype_name}"
+    fields = [f for f, a in plan.arguments.items() if a.type.name == domain]
+    return fields[0] if len(fields) == 1 else None
+
+
+def serve(r: Route, plan: Plan, identity, path: dict, body, query):
+    """A List, Get or Call in one transaction."""
+    ids = list(path.values())
+    with transaction(identity) as conn:
+        if r.parent is not None:
+            one(conn, r.parent, ids[0])
+        if r.paged:
+            return page(conn, r, query, path)
+        if r.call is None:
+            return one(conn, r.read, ids[-1] if ids else None)
+        result = call(conn, r.call, plan, path, body)
+        if r.then is not None:
+            return r.then(conn, result, path, body)
+        if r.read is None or r.status == 204:
+            return result[0] if result and plan.response else None
+        row = result[0]
+        id_ = row[r.key] if r.key else next(iter(row.values()))
+        return one(conn, r.read, id_ if isinstance(id_, UUID) else (ids[-1] if ids else None))
+
+
+# Flask.
+def _json_body() -> object:
+    if not request.is_json:
+        raise Problem(415, "Send the body as application/json.")
+    # An oversized body raises 413 (not a BadRequest) here and stays a 413; get_json reuses the cached bytes.
+    refuse_deep_json(request.get_data(cache=True))
+    try:
+        return request.get_json()
+    except BadRequest as e:
+        raise Problem(400, "The request body is not valid JSON.") from e
+
+
+def render(result, model: type | None, enveloped: bool, paged: bool):
+    if paged:
+        items = [model.model_validate(i).model_dump(mode="json", by_alias=True) for i in result.items]
+        meta = {"page": {"number": result.number, "size": result.size}, "total": result.total}
+        return {"data": items, "meta": meta}
+    if model is not None and not isinstance(result, BaseModel):
+        result = model.model_validate(result)
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json", by_alias=True)
+    return {"data": result} if enveloped else result
+
+
+def register(app: Flask, routes: list[Route]) -> None:
+    """Every route becomes a Flask view; its models are made from the catalog at the first request."""
+    assert len({r.name for r in routes}) == len(routes), "two routes with one name"
+    app.extensions["pgpsa_routes"] = routes
+    for r in routes:
+
+        def view(_r=r, **path):
+            plan = surface().plans[_r.name]
+            identity = g.identity = authenticate() if _r.auth else None
+            query = plan.query.model_validate(request.args.to_dict()) if plan.query else None
+            body = plan.body.model_validate(_json_body()) if plan.body else None
+            result = (_r.handler or serve)(_r, plan, identity, path, body, query)
+            if _r.status == 204:
+                return "", 204
+            if not _r.enveloped and not isinstance(result, dict | BaseModel):
+                return result  # the handler's own response (a PDF)
+            return render(result, plan.response, _r.enveloped, _r.paged), _r.status
+
+        app.add_url_rule(r.prefix + r.path, endpoint=r.name, view_func=view, methods=[r.method])
