@@ -120,7 +120,7 @@ ROUTES = [
            status=201),
     Custom("files.confirm_file", "POST", "/files/<uuid:file_id>/confirm", h.confirm_file, "files:write",
            "Confirm an upload: storage's real size and checksum are checked by the database",
-           response=lambda s: s.view_model("files"), calls=("confirm_file", "discard_file")),
+           response=h.listed_file_model, calls=("confirm_file", "discard_file")),
     Custom("files.list_files", "GET", "/projects/<uuid:project_id>/files", h.list_files, "projects:read",
            "A project's files; include=downloadUrl signs a download for each available one (logged)",
            read=Read("files", "file"), paged=True, parent=PROJECT, where=("state <> 'deleted'",),
