@@ -170,6 +170,7 @@ begin
         where n.nspname = 'internal' and p.proname in (
             'trusted_session', 'login_tenant_id', 'current_tenant_id', 'current_user_id', 'current_client_id',
             'current_contact_id', 'current_ip', 'current_request_id', 'current_request_role', 'has_permission',
+            'has_any_permission', 'lookup_any_permission', 'permitted_tenant_id',
             'task_done_statuses', 'task_in_reach', 'assignment_status', 'line_gross', 'line_discount', 'line_net', 'line_tax',
             -- a body's shape is checked as the caller passes it (a domain's check runs with the caller's rights)
             'conforms', 'conforms_each'
