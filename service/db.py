@@ -2,7 +2,7 @@
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import psycopg
@@ -42,7 +42,7 @@ def get_pool() -> ConnectionPool:
                 min_size=cfg["POOL_MIN_SIZE"],
                 max_size=cfg["POOL_MAX_SIZE"],
                 timeout=cfg["POOL_TIMEOUT"],
-                kwargs={"row_factory": dict_row},
+                kwargs={"row_factory": dict_row, "autocommit": True},  # transaction() sends BEGIN and COMMIT itself
                 open=False,
                 name="pgpsa",
             )
@@ -57,32 +57,51 @@ def close_pool(app) -> None:
         pool.close()
 
 
-def _context(identity: Identity | None, role: str) -> sql.Composed:
-    # SET takes no bind parameters, so values go in as literals. SET LOCAL (not set_config) because Citus
-    # propagates it to the workers; it ends with the transaction, so nothing leaks to the next checkout.
-    settings = {"pgpsa.request_id": g.get("request_id", ""), "pgpsa.ip": request.remote_addr or ""}
+def context(role: str, identity: Identity | None = None, request_id: str = "", ip: str = "") -> list[sql.Composed]:
+    """The statements that say who a request acts for, for the rest of its transaction.
+
+    SET LOCAL (not set_config) because Citus propagates it to the workers (citus.propagate_set_commands = local);
+    it ends with the transaction, so nothing leaks to the next checkout. SET takes no bind parameters, so values go
+    in as literals. The role comes last: the service's login may set the rest, and only then becomes the role."""
+    settings = {"pgpsa.request_id": request_id, "pgpsa.ip": ip}
     if identity is not None:
         settings["pgpsa.tenant_id"] = identity.tenant_id
         settings["pgpsa.user_id"] = identity.user_id
-    parts = [
-        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value)))
-        for name, value in settings.items()
+    statements = [
+        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value))) for name, value in settings.items()
     ]
-    parts.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
-    return sql.SQL("; ").join(parts)
+    statements.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
+    return statements
+
+
+# A signed-in request's permissions (pgpsa.permissions, so policies skip the lookup), or PT401 when the token's
+# user is gone or disabled; it aborts whatever was sent after it (db/functions/0500_identity.sql).
+BEGIN_REQUEST = "select api.begin_request()"
 
 
 @contextmanager
 def transaction(identity: Identity | None = None, role: str | None = None) -> Iterator[psycopg.Connection]:
     """A request's single transaction: as staff of the identity's tenant, or (no identity) as the pre-sign-in
-    role, or as the role named (the webhook)."""
+    role, or as the role named (the webhook).
+
+    In pipeline mode, with BEGIN and COMMIT sent as statements (the pool's connections are in autocommit, so
+    psycopg adds no round trip of its own around them): BEGIN, the context and the permissions go out with the
+    request's first query, in one round trip, and a read whose results are fetched after the block (surface.serve)
+    shares that round trip with the COMMIT too. Anything raised rolls the transaction back."""
     role = role or (STAFF_ROLE if identity is not None else ANON_ROLE)
-    with get_pool().connection() as conn, conn.transaction():
-        conn.execute(_context(identity, role))
-        if identity is not None:
-            # The user's permissions, computed once per transaction, so policies skip the lookup per row.
-            cache = conn.execute("select api.permission_cache() as c").fetchone()["c"]
-            if cache is None:
-                raise UserGone()
-            conn.execute(sql.SQL("set local pgpsa.permissions = {}").format(sql.Literal(cache)))
-        yield conn
+    with get_pool().connection() as conn:
+        try:
+            with conn.pipeline():
+                conn.execute("begin")
+                for statement in context(role, identity, g.get("request_id", ""), request.remote_addr or ""):
+                    conn.execute(statement)
+                if identity is not None:
+                    conn.execute(BEGIN_REQUEST)
+                yield conn
+                conn.execute("commit")
+        except BaseException as e:
+            with suppress(psycopg.Error):  # a broken connection is discarded by the pool
+                conn.rollback()
+            if isinstance(e, psycopg.Error) and e.sqlstate == "PT401":
+                raise UserGone() from e
+            raise
