@@ -149,5 +149,6 @@ def load_tenant(conn: psycopg.Connection, slug: str, projects: int) -> tuple[str
 
 if __name__ == "__main__":
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as c:
-        ids = load_tenant(c, sys.argv[1] if len(sys.argv) > 1 else "bench-data", int(os.environ.get("PROJECTS", 10)))
+        slug = sys.argv[1] if len(sys.argv) > 1 else f"bench-data-{os.getpid()}"
+        ids = load_tenant(c, slug, int(os.environ.get("PROJECTS", 10)))
     print("tenant {}, manager {}".format(*ids))
