@@ -17,6 +17,7 @@ from service import config
 ANON_ROLE = "pgpsa_anon"  # before sign-in: the token endpoint, an approval decided by its token
 STAFF_ROLE = "pgpsa_staff"  # a signed-in user
 WEBHOOK_ROLE = "pgpsa_webhook"  # Stripe's signed events
+PORTAL_ROLE = "pgpsa_portal"  # a client contact's portal session
 _KEY = "pgpsa_pool"
 _CREATING = threading.Lock()  # the threaded server may see its first requests at the same time
 
@@ -25,6 +26,17 @@ _CREATING = threading.Lock()  # the threaded server may see its first requests a
 class Identity:
     tenant_id: str
     user_id: str
+
+
+@dataclass(frozen=True)
+class PortalIdentity:
+    """A client contact's portal session: its tenant, client, contact, and (from a share link) project."""
+
+    tenant_id: str
+    client_id: str
+    contact_id: str
+    session_id: str
+    project_id: str | None = None
 
 
 class UserGone(Exception):
@@ -57,11 +69,17 @@ def close_pool(app) -> None:
         pool.close()
 
 
-def _context(identity: Identity | None, role: str) -> sql.Composed:
+def _context(identity: "Identity | PortalIdentity | None", role: str) -> sql.Composed:
     # SET takes no bind parameters, so values go in as literals. SET LOCAL (not set_config) because Citus
     # propagates it to the workers; it ends with the transaction, so nothing leaks to the next checkout.
     settings = {"pgpsa.request_id": g.get("request_id", ""), "pgpsa.ip": request.remote_addr or ""}
-    if identity is not None:
+    if isinstance(identity, PortalIdentity):
+        settings |= {
+            "pgpsa.tenant_id": identity.tenant_id, "pgpsa.client_id": identity.client_id,
+            "pgpsa.contact_id": identity.contact_id, "pgpsa.portal_session_id": identity.session_id,
+            "pgpsa.project_id": identity.project_id or "",
+        }
+    elif identity is not None:
         settings["pgpsa.tenant_id"] = identity.tenant_id
         settings["pgpsa.user_id"] = identity.user_id
     parts = [
@@ -76,10 +94,13 @@ def _context(identity: Identity | None, role: str) -> sql.Composed:
 def transaction(identity: Identity | None = None, role: str | None = None) -> Iterator[psycopg.Connection]:
     """A request's single transaction: as staff of the identity's tenant, or (no identity) as the pre-sign-in
     role, or as the role named (the webhook)."""
-    role = role or (STAFF_ROLE if identity is not None else ANON_ROLE)
+    portal = isinstance(identity, PortalIdentity)
+    role = role or (PORTAL_ROLE if portal else STAFF_ROLE if identity is not None else ANON_ROLE)
     with get_pool().connection() as conn, conn.transaction():
         conn.execute(_context(identity, role))
-        if identity is not None:
+        if portal:
+            conn.execute("select portal.check_session()")  # a revoked or expired session ends here (401)
+        elif identity is not None:
             # The user's permissions, computed once per transaction, so policies skip the lookup per row.
             cache = conn.execute("select api.permission_cache() as c").fetchone()["c"]
             if cache is None:

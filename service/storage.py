@@ -61,6 +61,10 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Removes the object; nothing there is not an error."""
 
+    @abstractmethod
+    def head(self, key: str, size: int = 8192) -> bytes:
+        """The object's first bytes (what a content check reads)."""
+
 
 def _sha256(chunks) -> tuple[int, str]:
     digest, size = hashlib.sha256(), 0
@@ -152,6 +156,10 @@ class LocalStorage(Storage):
     def delete(self, key):
         self.path(key).unlink(missing_ok=True)
 
+    def head(self, key, size=8192):
+        with open(self.path(key), "rb") as f:
+            return f.read(size)
+
 
 class S3Storage(Storage):
     """S3 (or a compatible server) through boto3, with credentials from boto3's usual chain."""
@@ -209,6 +217,9 @@ class S3Storage(Storage):
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def head(self, key, size=8192):
+        return self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
 
 
 def get_storage() -> Storage:

@@ -8,9 +8,9 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from service.api.surface import PATH_VAR, PageMeta, Route, surface
-from service.api.wire import ApiModel
 from service.auth import TENANT_HEADER
 from service.errors import ProblemModel
+from service.wire import ApiModel
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 Problem = create_model("Problem", __base__=ProblemModel)  # named as the document has always called it
@@ -66,9 +66,9 @@ def document() -> dict:
         }
         # Where the route's shapes come from, for readers and for the test that holds the two together.
         if function := r.call or (r.body if isinstance(r.body, str) else None):
-            op["x-function"] = f"api.{function}"
+            op["x-function"] = function if "." in function else f"api.{function}"
         if r.read is not None:
-            op["x-view"] = f"api.{r.read.view}"
+            op["x-view"] = r.read.view if "." in r.read.view else f"api.{r.read.view}"
         if r.permission:
             op["description"] = f"Needs the permission {r.permission}."
             op["x-permission"] = r.permission
