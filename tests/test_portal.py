@@ -2,6 +2,8 @@
 magic link), sessions (audience, revocation, cookie + CSRF), and what a contact sees and does, each rule with its
 refusal, including another client's ids on every route."""
 
+import threading
+
 import pytest
 from portal_support import accepted_order, contact, mail_secret, ok, portal_client, sales_setup, share_link, signed_in
 
@@ -183,3 +185,30 @@ def test_cookie_sessions_need_the_csrf_token_for_writes(client, admin, firm):
     sent = client.post(target, json=upload, headers={"X-CSRF-Token": csrf})
     assert sent.status_code == 201, sent.get_json()
     assert tasks is not None
+
+
+def _at_once(app, path: str, body: dict, n: int = 4) -> list[int]:
+    start, statuses = threading.Barrier(n), []
+
+    def send():
+        start.wait()
+        statuses.append(app.test_client().post(path, json=body).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return sorted(statuses)
+
+
+def test_a_link_or_a_code_sent_four_times_at_once_opens_one_session(app, client, admin, firm):
+    pat = firm["people"]["pat"]["email"]
+    client.post("/portal/auth/magic-link", json={"email": pat})
+    link = {"token": mail_secret(admin, pat, "magic_token")}
+    assert _at_once(app, "/portal/auth/exchange", link) == [200, 401, 401, 401]
+    token = share_link(client, firm["h"]["manager"], firm["project"]["id"])
+    code = _code(client, admin, token, pat)
+    assert _at_once(app, f"/portal/share/{token}/verify", {"email": pat, "code": code}) == [200, 401, 401, 401]
+    assert admin.execute("select count(*) from app.portal_sessions where contact_id = %s",
+                         [firm["people"]["pat"]["id"]]).fetchone()[0] == 2

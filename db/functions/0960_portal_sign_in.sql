@@ -32,6 +32,15 @@ begin atomic
     end;
 end;
 
+create or replace function internal.portal_task_ids() returns uuid[]
+language sql stable parallel safe
+begin atomic
+    select case
+        when internal.trusted_session()
+            then coalesce(nullif(current_setting('pgpsa.portal_task_ids', true), ''), '{}')::uuid[]
+    end;
+end;
+
 create or replace function internal.portal_order_ids() returns uuid[]
 language sql stable parallel safe
 begin atomic
@@ -396,6 +405,12 @@ begin
     perform set_config('pgpsa.portal_project_ids', coalesce((
         select array_agg(p.id)::text from app.projects as p
         where p.tenant_id = s.tenant_id and p.client_id = s.client_id and (s.project_id is null or p.id = s.project_id)
+    ), '{}'), true);
+    -- The tasks the client is shown, for the comments policy.
+    perform set_config('pgpsa.portal_task_ids', coalesce((
+        select array_agg(t.id)::text from app.tasks as t
+        where t.tenant_id = s.tenant_id and t.client_visible
+          and t.project_id = any(current_setting('pgpsa.portal_project_ids')::uuid[])
     ), '{}'), true);
     -- A share link's session reaches its project's order; a client's session every order of the client (the
     -- orders policy reads the list only for the former).

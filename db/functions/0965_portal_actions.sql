@@ -121,13 +121,6 @@ begin atomic
         and a.project_id = any(internal.portal_project_ids()) and internal.portal_can('approve');
 end;
 
--- Whether the portal door sees this task (its policy decides: client-visible, of a project the session reaches).
-create or replace function internal.portal_task_visible(p_task_id uuid) returns boolean
-language sql stable
-begin atomic
-    select exists(select from app.tasks as t where t.tenant_id = internal.current_tenant_id() and t.id = p_task_id);
-end;
-
 -- A comment on a client-visible task, always shown to the client (seed 000).
 create or replace function portal.add_comment(p_task_id uuid, p_body app.note) returns uuid
 language plpgsql volatile set search_path = ''
@@ -397,10 +390,10 @@ $$;
 
 grant execute on function
 internal.current_portal_session_id(), internal.current_portal_project_id(), internal.portal_project_ids(),
-internal.portal_order_ids(), internal.portal_can(text)
+internal.portal_order_ids(), internal.portal_task_ids(), internal.portal_can(text)
 to pgpsa_door_portal, pgpsa_door_api;
 grant execute on function internal.end_portal_sessions(uuid, uuid, uuid) to pgpsa_door_api;
-grant execute on function internal.portal_task_visible(uuid), internal.not_found(text, uuid), internal.token_hash(text),
+grant execute on function internal.not_found(text, uuid), internal.token_hash(text),
 internal.health_colour(text, timestamptz, integer, boolean),
 internal.portal_capabilities(),
 internal.task_attachment_limit()

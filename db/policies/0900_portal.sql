@@ -98,11 +98,11 @@ grant insert (tenant_id, file_id, contact_id, ip) on app.file_access_logs to pgp
 
 -- Comments the client is shown, on tasks the client is shown; a contact's own are always shown.
 create policy portal_visible_comments on app.comments for select to pgpsa_door_portal
-using (tenant_id = internal.current_tenant_id() and client_visible and internal.portal_task_visible(task_id));
+using (tenant_id = internal.current_tenant_id() and client_visible and task_id = any(internal.portal_task_ids()));
 create policy portal_add_comments on app.comments for insert to pgpsa_door_portal
 with check (
     tenant_id = internal.current_tenant_id() and client_visible and author_user_id is null
-    and author_contact_id = internal.current_contact_id() and internal.portal_task_visible(task_id)
+    and author_contact_id = internal.current_contact_id() and task_id = any(internal.portal_task_ids())
 );
 grant select (tenant_id, id, task_id, author_contact_id, body, client_visible, created_at),
 insert (tenant_id, task_id, author_contact_id, body, client_visible)

@@ -36,6 +36,7 @@ begin
     perform set_config('pgpsa.portal_capabilities', '', true);
     perform set_config('pgpsa.portal_project_ids', '', true);
     perform set_config('pgpsa.portal_order_ids', '', true);
+    perform set_config('pgpsa.portal_task_ids', '', true);
 end;
 $$;
 
