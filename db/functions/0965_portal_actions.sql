@@ -42,7 +42,7 @@ declare
     a app.approvals := internal.portal_approval(p_token);
 begin
     return query
-    select a.id, p.id, p.name, s.id, s.name, a.status::app.approval_status, a.expires_at, a.decided_at,
+    select a.id, p.id, p.name::text, s.id, s.name::text, a.status::app.approval_status, a.expires_at, a.decided_at,
         a.decision_comment::text,
         a.status = 'pending' and a.expires_at > now()
         and (internal.current_contact_id() is null or internal.portal_can('approve')),
@@ -79,7 +79,7 @@ begin
         returning 1
     )
 
-    select x.id, x.file_name::text, x.content_type::text, x.size_bytes, x.storage_key
+    select x.id, x.file_name::text, x.content_type::text, x.size_bytes, x.storage_key::text
     from proofs as x where (select count(*) from logged) >= 0
     order by x.file_name, x.id;
     perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
@@ -243,7 +243,7 @@ begin
     end if;
     insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
     values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
-    return query select f.storage_key from app.files as f
+    return query select f.storage_key::text from app.files as f
     where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
 end;
 $$;
