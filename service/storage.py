@@ -7,6 +7,7 @@ the upload is confirmed, so the database judges what was stored, not what the ca
 
 import hashlib
 import hmac
+import io
 import os
 import time
 import uuid
@@ -64,6 +65,10 @@ class Storage(ABC):
     @abstractmethod
     def head(self, key: str, size: int = 8192) -> bytes:
         """The object's first bytes (what a content check reads)."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None:
+        """Stores bytes under the key from the service itself (the demo's files; uploads go by signed URL)."""
 
 
 def _sha256(chunks) -> tuple[int, str]:
@@ -145,6 +150,9 @@ class LocalStorage(Storage):
         finally:
             partial.unlink(missing_ok=True)
 
+    def put(self, key, data):
+        self.receive(key, io.BytesIO(data), len(data))
+
     def stat(self, key):
         path = self.path(key)
         if not path.is_file():
@@ -197,6 +205,9 @@ class S3Storage(Storage):
             },
             ExpiresIn=self.ttl,
         )
+
+    def put(self, key, data):
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
 
     def stat(self, key):
         # The checksum is computed here by reading the object back, not taken from the uploader: a checksum

@@ -212,3 +212,21 @@ def test_a_link_or_a_code_sent_four_times_at_once_opens_one_session(app, client,
     assert _at_once(app, f"/portal/share/{token}/verify", {"email": pat, "code": code}) == [200, 401, 401, 401]
     assert admin.execute("select count(*) from app.portal_sessions where contact_id = %s",
                          [firm["people"]["pat"]["id"]]).fetchone()[0] == 2
+
+
+def test_the_demo_contact_sees_orders_in_every_state_an_open_approval_a_proof_and_an_invoice(client, admin):
+    """`make run` prints this contact's share link (pgpsa seed-demo, which `make test` runs first)."""
+    row = admin.execute("select k.email from app.contacts as k join app.clients as c on c.id = k.client_id"
+                        " join app.tenants as t on t.id = c.tenant_id where t.slug = 'demo' and c.account_code = 'ACME'"
+                        " and k.is_primary").fetchone()
+    if row is None:
+        pytest.skip("the demo tenant is not loaded (make test loads it)")
+    h = signed_in(client, admin, row[0])
+    orders = ok(client.get("/portal/orders?page[size]=10", headers=h))
+    assert {o["status"] for o in orders} >= {"pending", "in_production", "on_hold", "ready", "completed", "cancelled"}
+    accepted = next(o for o in orders if o["poNumber"] == "PO-ACME-2291")
+    detail = ok(client.get(f"/portal/orders/{accepted['id']}", headers=h))
+    assert [a["status"] for a in detail["openApprovals"]] == ["pending"] and detail["openApprovals"][0]["canDecide"]
+    assert any(i["balanceDue"] != "0.00" for i in detail["invoices"])
+    files = ok(client.get(f"/portal/orders/{accepted['id']}/files", headers=h))
+    assert [f["fileName"] for f in files] == ["proof-v1.pdf"]
