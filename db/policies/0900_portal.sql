@@ -142,3 +142,11 @@ using (
 );
 grant select (tenant_id, id, name, description, billing_frequency, currency, owner_client_id) on app.contracts
 to pgpsa_door_portal;
+
+-- A client's upload reaches the team once its scan passed (seed 003 §4.3): before that (and when quarantined) only
+-- those who manage projects see it.
+create policy files_client_uploads_scanned on app.files as restrictive for select to pgpsa_door_api
+using (
+    uploaded_by_contact_id is null or state not in ('pending', 'pending_scan', 'quarantined')
+    or internal.has_permission('projects:write')
+);

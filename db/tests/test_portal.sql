@@ -2,7 +2,7 @@
 -- contact of another client, staff of the tenant and of another tenant, and nobody (no session, a revoked one, an
 -- expired one). Sign-in outcomes: wrong, locked after 5, expired, used, and the rate limit.
 begin;
-select plan(25);
+select plan(28);
 
 select tests.remember('tenant', tests.create_tenant('portal-rules'));
 select tests.remember('other_tenant', tests.create_tenant('portal-rules-other'));
@@ -110,7 +110,13 @@ select is(
 );
 select is((select state from portal.files where id = tests.get('upload')), 'pending_scan', 'and it waits for its scan');
 select tests.authenticate_as(tests.get('manager'));
-select is((select count(*)::integer from api.files where id = tests.get('upload')), 1, 'staff see it is there');
+select is((select count(*)::integer from api.files where id = tests.get('upload')), 1, 'a manager sees it waiting');
+select tests.authenticate_as(tests.get('designer'));
+select is((select count(*)::integer from api.files where id = tests.get('upload')), 0, 'a designer does not, yet');
+select tests.as_worker(tests.get('tenant'));
+select is(api.file_scanned(tests.get('upload'), true), 'available', 'the scan passes it');
+select tests.authenticate_as(tests.get('designer'));
+select is((select count(*)::integer from api.files where id = tests.get('upload')), 1, 'and then the designer sees it');
 select tests.as_contact(tests.get('pat_session'));
 select throws_ok(
     format($$select portal.add_comment(%L, 'Hidden?')$$, tests.get('hidden_task')), 'PT404', null,
