@@ -145,3 +145,24 @@ def test_an_open_invoice_is_paid_through_checkout_and_its_webhook(web, firm, sta
     assert ok(web.get("/portal/invoices?status=open", headers=firm["pat"])) == []
     (paid,) = ok(web.get("/portal/invoices?status=paid", headers=firm["pat"]))
     assert paid["balanceDue"] == "0.00"
+
+
+def test_a_contact_sees_its_clients_contracts_with_their_status_and_their_documents(web, firm, admin, storage_dir):
+    from contracts_support import act, assign, instantiate, make_template
+
+    m = firm["h"]["manager"]
+    acme_id = ok(web.get("/portal/me", headers=firm["pat"]))["clientId"]
+    contract = instantiate(web, m, make_template(web, m)["id"], acme_id)
+    assignment = ok(assign(web, m, contract["id"], acme_id), 201)
+    act(web, m, assignment["id"], "activate")
+    # A document of the contract (no HTTP route attaches one yet): a stored, confirmed customer file, linked as staff
+    # would link it.
+    file_id = _staff_file(web, m, firm["project"]["id"], task_named(firm["project"], "Design proof")["id"])
+    admin.execute("insert into app.contract_documents (tenant_id, contract_id, file_id) values (%s, %s, %s)",
+                  [firm["t"].id, contract["id"], file_id])
+    (listed,) = ok(web.get("/portal/contracts", headers=firm["pat"]))
+    assert (listed["contractId"], listed["status"]) == (contract["id"], "active")
+    (document,) = ok(web.get("/portal/contracts/documents", headers=firm["pat"]))
+    assert document["fileId"] == file_id and web.get(local_path(document["downloadUrl"])).status_code == 200
+    assert ok(web.get("/portal/contracts", headers=firm["oli"])) == []
+    assert ok(web.get("/portal/contracts/documents", headers=firm["oli"])) == []

@@ -121,6 +121,24 @@ begin atomic
         and a.project_id = any(internal.portal_project_ids()) and internal.portal_can('approve');
 end;
 
+-- A contract document's download (seed 001): a document of a contract the session's client owns (the ownership rule
+-- of portal.contract_documents, so a contract cloned by the split shows only to its own client), logged.
+create or replace function portal.contract_document_download(p_file_id uuid) returns table (storage_key text)
+language plpgsql volatile security definer set search_path = ''
+as $$
+begin
+    if internal.current_portal_project_id() is not null or not exists (
+        select from portal.contract_documents() as d where d.file_id = p_file_id
+    ) then
+        perform internal.not_found('file', p_file_id);
+    end if;
+    insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
+    values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
+    return query select f.storage_key::text from app.files as f
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
+end;
+$$;
+
 -- A comment on a client-visible task, always shown to the client (seed 000).
 create or replace function portal.add_comment(p_task_id uuid, p_body app.note) returns uuid
 language plpgsql volatile set search_path = ''

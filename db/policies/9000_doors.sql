@@ -79,6 +79,10 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'portal.contract_documents()', '{pgpsa_portal}',
     'A client contact''s contract documents: only contracts its own client owns, in its tenant.'
 ),
+(
+    'portal.contract_document_download(uuid)', '{pgpsa_portal}',
+    'A signed download of a document of a contract the session''s own client owns (a whole-client session), logged.'
+),
 -- Portal sign-in (db/functions/0960_portal_sign_in.sql): each finds its tenant from a token's first 32 hex or the
 -- contact directory, answers the same for unknown addresses, and only the pre-sign-in role runs it.
 (

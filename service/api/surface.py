@@ -202,7 +202,7 @@ class Surface:
             plan.body = create_model(to_pascal(function.replace(".", "_")) + "Body", __base__=InModel, **fields)
 
     def _query(self, r: Route) -> type:
-        columns = {c.name: c for c in self.catalog.view_fields(r.read.view)}
+        columns = {c.name: c for c in self.catalog.view_fields(r.read.view)} if r.read else {}
         fields = {}
         for name, f in r.filters.items():
             t = columns[f.column].type if f.column else None

@@ -231,3 +231,21 @@ def pay(route, plan, identity, path, body: PayIn, query):
         conn.execute("select portal.record_checkout(%s, %s, %s, %s)",
                      [body.invoice_id, begun["attempt"], session.id, session.url])
     return {"invoice_id": body.invoice_id, "attempt": begun["attempt"], "url": session.url}
+
+
+# Contract documents (seed 001), through the ownership rule, each with a logged signed download.
+def contract_document_model(s):
+    url = (str, Field(description="a signed download, valid 10 minutes"))
+    rows = s.shapes.model("ContractDocument", s.catalog.functions["portal.contract_documents"].returns, False)
+    return s.shapes.extend("PortalContractDocument", rows, download_url=url)
+
+
+def contract_documents(route, plan, identity, path, body, query):
+    storage = get_storage()
+    with transaction(identity) as conn:
+        found = conn.execute("select * from portal.contract_documents()").fetchall()
+        for d in found:
+            key = conn.execute("select storage_key from portal.contract_document_download(%s)", [d["file_id"]]
+                               ).fetchone()["storage_key"]
+            d["download_url"] = storage.download_url(key, d["file_name"], d["content_type"])
+    return Page(found, len(found), 1, len(found))

@@ -56,6 +56,10 @@ PORTAL_ROUTES = [
     _list("portal.contracts", "/contracts", Read("portal.contracts", "contract"), None,
           "The client's contracts with their live status", order="start_date desc, client_contract_id"),
 
+    _custom("portal.contract_documents", "GET", "/contracts/documents", h.contract_documents, None,
+            "The documents of the client's contracts, each with a signed download valid 10 minutes (logged)",
+            response=h.contract_document_model, paged=True),
+
     # What a client does.
     _custom("portal.approval_preview", "GET", "/projects/<uuid:project_id>/approvals/<token>", h.approval_preview,
             None, "An approval to decide, by the token in its link, with signed previews of its proofs",
