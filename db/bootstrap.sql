@@ -3,7 +3,8 @@
 --
 -- Three kinds of role (README "Roles and trust"):
 --   owner      pgpsa_owner owns the tables and internal code and runs migrations (forced RLS binds it too);
---   doors      pgpsa_door_api owns the api views and functions, pgpsa_door_bi the bi views: RLS binds them with
+--   doors      pgpsa_door_api owns the api views and functions, pgpsa_door_bi the bi views,
+--              pgpsa_door_portal the portal's: RLS binds them with
 --              the request's context, and nobody can become them (no login, nobody holds them but the owner,
 --              without inheriting);
 --   requests   what a request runs as: pgpsa_anon (before sign-in), pgpsa_staff (a signed-in user; app logins
@@ -18,7 +19,8 @@ declare
     r text;
 begin
     foreach r in array array[
-        'pgpsa_owner', 'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal',
+        'pgpsa_owner', 'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_door_portal', 'pgpsa_anon', 'pgpsa_staff',
+        'pgpsa_portal',
         'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_bi', 'pgpsa_queue'
     ] loop
         if not exists (select from pg_roles where rolname = r) then
@@ -38,6 +40,7 @@ alter role pgpsa_service nosuperuser nobypassrls nocreaterole nocreatedb noinher
 alter role pgpsa_owner noinherit;
 grant pgpsa_door_api to pgpsa_owner;
 grant pgpsa_door_bi to pgpsa_owner;
+grant pgpsa_door_portal to pgpsa_owner;
 
 -- The service's login reaches exactly the request roles; anything else it was once granted is taken back.
 do $$

@@ -17,10 +17,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service import auth, errors, local_files
     from service.api import openapi, surface
     from service.api.routes import ROUTES
+    from service.portal import pages
+    from service.portal.routes import PORTAL_ROUTES
 
     errors.register(app)
     auth.init_app(app)
-    surface.register(app, ROUTES)
+    surface.register(app, ROUTES + PORTAL_ROUTES)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(local_files.bp)
     app.register_blueprint(openapi.bp)
     return app

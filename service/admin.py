@@ -164,9 +164,44 @@ def seed_demo():
             )
         _keep_demo_password(conn, tenant_id, list(users.values()))
         _run_seed_files(conn, tenant_id, users["manager"])
+        share, email = _demo_portal(conn, tenant_id, users["manager"])
     click.echo(f"Demo tenant: {DEMO_SLUG} (password for every demo user: {DEMO_PASSWORD})")
     for role in ROLES:
         click.echo(f"  {role:<11} {role}@{DEMO_SLUG}.test")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Demo portal for Acme Signs ({email}): {base}/portal/{share}")
+    click.echo(f"  or sign in at {base}/portal/sign-in; the code or link is in `pgpsa mail list`, `pgpsa mail show ID`")
+
+
+_PROOF = b"%PDF-1.4\n% pgpsa demo proof\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _demo_portal(conn, tenant_id, manager_id) -> tuple[str, str]:
+    """Acme's proof shared with the client (stored once) and a fresh share link for its accepted order's project:
+    returns the link's token (a new one each run: the last printed one is live) and the contact's email."""
+    from service.storage import get_storage
+
+    with conn.transaction():
+        act_as_service(conn, "pgpsa_staff", tenant_id=tenant_id, user_id=manager_id, request_id="seed-demo")
+        project, task, email = conn.execute(
+            "select p.id, t.id, k.email from api.projects as p"
+            " join api.orders as o on o.id = p.order_id join api.clients as c on c.id = o.client_id"
+            " join api.contacts as k on k.client_id = c.id and k.is_primary"
+            " join api.tasks as t on t.project_id = p.id and t.status = 'in_review'"
+            " where c.account_code = 'ACME' and o.quote_id is not null order by t.sequence limit 1").fetchone()
+        if not conn.execute("select 1 from api.files where project_id = %s and visibility = 'customer'",
+                            [project]).fetchone():
+            body = {"file_name": "proof-v1.pdf", "content_type": "application/pdf", "size": len(_PROOF),
+                    "task_id": str(task), "visibility": "customer"}
+            made = conn.execute("select * from api.create_file(%s, %s)", [project, psycopg.types.json.Jsonb(body)]
+                                ).fetchone()
+            storage = get_storage()
+            storage.put(made[1], _PROOF)
+            stored = storage.stat(made[1])
+            conn.execute("select api.confirm_file(%s, %s, %s)", [made[0], stored.size, stored.sha256])
+        share = conn.execute("select share_token from api.rotate_share_link(%s)", [project]).fetchone()[0]
+        conn.execute("reset session authorization")
+    return share, str(email)
 
 
 @click.command()

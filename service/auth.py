@@ -10,9 +10,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, request
 from pydantic import Field
 
-from service.api.wire import ApiModel, InModel, Text
 from service.db import Identity, transaction
 from service.errors import Problem
+from service.wire import ApiModel, InModel, Text
 
 ALGORITHM = "HS256"
 _BEARER = 'Bearer realm="pgpsa"'

@@ -114,4 +114,9 @@ def defaults() -> dict:
         "STRIPE_SUCCESS_URL": env("STRIPE_SUCCESS_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
         "STRIPE_CANCEL_URL": env("STRIPE_CANCEL_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
         "STRIPE_MAX_RETRIES": int(env("STRIPE_MAX_RETRIES", "2")),
+        # The portal's session cookie is Secure (HTTPS only) unless PGPSA_PORTAL_INSECURE_COOKIE is set (plain-HTTP
+        # development); Checkout sends a portal payer back to PORTAL_PAID_URL.
+        "PORTAL_SECURE_COOKIE": not env("PGPSA_PORTAL_INSECURE_COOKIE"),
+        "PORTAL_PAID_URL": env("PORTAL_PAID_URL", env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
+                              + "/portal/paid?invoice={invoice_id}"),
     }

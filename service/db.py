@@ -17,6 +17,7 @@ from service import config
 ANON_ROLE = "pgpsa_anon"  # before sign-in: the token endpoint, an approval decided by its token
 STAFF_ROLE = "pgpsa_staff"  # a signed-in user
 WEBHOOK_ROLE = "pgpsa_webhook"  # Stripe's signed events
+PORTAL_ROLE = "pgpsa_portal"  # a client contact's portal session
 _KEY = "pgpsa_pool"
 _CREATING = threading.Lock()  # the threaded server may see its first requests at the same time
 
@@ -25,6 +26,17 @@ _CREATING = threading.Lock()  # the threaded server may see its first requests a
 class Identity:
     tenant_id: str
     user_id: str
+
+
+@dataclass(frozen=True)
+class PortalIdentity:
+    """A client contact's portal session: its tenant, client, contact, and (from a share link) project."""
+
+    tenant_id: str
+    client_id: str
+    contact_id: str
+    session_id: str
+    project_id: str | None = None
 
 
 class UserGone(Exception):
@@ -72,14 +84,22 @@ def close_pool(app) -> None:
         pool.close()
 
 
-def context(role: str, identity: Identity | None = None, request_id: str = "", ip: str = "") -> list[sql.Composed]:
+def context(
+    role: str, identity: "Identity | PortalIdentity | None" = None, request_id: str = "", ip: str = ""
+) -> list[sql.Composed]:
     """The statements that say who a request acts for, for the rest of its transaction.
 
     SET LOCAL (not set_config) because Citus propagates it to the workers (citus.propagate_set_commands = local);
     it ends with the transaction, so nothing leaks to the next checkout. SET takes no bind parameters, so values go
     in as literals. The role comes last: the service's login may set the rest, and only then becomes the role."""
     settings = {"pgpsa.request_id": request_id, "pgpsa.ip": ip}
-    if identity is not None:
+    if isinstance(identity, PortalIdentity):
+        settings |= {
+            "pgpsa.tenant_id": identity.tenant_id, "pgpsa.client_id": identity.client_id,
+            "pgpsa.contact_id": identity.contact_id, "pgpsa.portal_session_id": identity.session_id,
+            "pgpsa.project_id": identity.project_id or "",
+        }
+    elif identity is not None:
         settings["pgpsa.tenant_id"] = identity.tenant_id
         settings["pgpsa.user_id"] = identity.user_id
     statements = [
@@ -94,24 +114,31 @@ def context(role: str, identity: Identity | None = None, request_id: str = "", i
 BEGIN_REQUEST = "select api.begin_request()"
 
 
-def act_for(conn, role: str, identity: Identity | None = None, request_id: str = "", ip: str = "") -> None:
+def act_for(
+    conn, role: str, identity: "Identity | PortalIdentity | None" = None, request_id: str = "", ip: str = ""
+) -> None:
     """Sends a request's context on conn's open transaction, as transaction() does (the benchmarks use it too)."""
     for statement in context(role, identity, request_id, ip):
         conn.execute(statement)
-    if identity is not None:
+    if isinstance(identity, PortalIdentity):
+        conn.execute("select portal.check_session()")  # a revoked or expired session ends here (401)
+    elif identity is not None:
         conn.execute(BEGIN_REQUEST)
 
 
 @contextmanager
-def transaction(identity: Identity | None = None, role: str | None = None) -> Iterator[psycopg.Connection]:
-    """A request's single transaction: as staff of the identity's tenant, or (no identity) as the pre-sign-in
-    role, or as the role named (the webhook).
+def transaction(
+    identity: "Identity | PortalIdentity | None" = None, role: str | None = None
+) -> Iterator[psycopg.Connection]:
+    """A request's single transaction: as staff of the identity's tenant, as a portal session's contact, or (no
+    identity) as the pre-sign-in role, or as the role named (the webhook).
 
     In pipeline mode, with BEGIN and COMMIT sent as statements (the pool's connections are in autocommit, so
     psycopg adds no round trip of its own around them): BEGIN, the context and the permissions go out with the
     request's first query, in one round trip, and a read whose results are fetched after the block (surface.serve)
     shares that round trip with the COMMIT too. Anything raised rolls the transaction back."""
-    role = role or (STAFF_ROLE if identity is not None else ANON_ROLE)
+    portal = isinstance(identity, PortalIdentity)
+    role = role or (PORTAL_ROLE if portal else STAFF_ROLE if identity is not None else ANON_ROLE)
     with get_pool().connection() as conn:
         try:
             with conn.pipeline():
@@ -122,6 +149,6 @@ def transaction(identity: Identity | None = None, role: str | None = None) -> It
         except BaseException as e:
             with suppress(psycopg.Error):  # a broken connection is discarded by the pool
                 conn.rollback()
-            if isinstance(e, psycopg.Error) and e.sqlstate == "PT401":
+            if isinstance(e, psycopg.Error) and e.sqlstate == "PT401" and not portal:  # a portal session says why
                 raise UserGone() from e
             raise

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 from werkzeug.exceptions import HTTPException
 
-from service.api.wire import ApiModel
 from service.db import UserGone, transaction
+from service.wire import ApiModel
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"

@@ -19,7 +19,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
-from service import config
+from service import config, scan
 from service.mail import mailer, render
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,34 @@ def send_mail(context, tenant_id: str, mail_id: str) -> None:
 def escalate_stage(tenant_id: str, stage_id: str) -> None:
     with as_worker(tenant_id) as conn:
         conn.execute("select api.escalate_stage(%s)", [stage_id])
+
+
+_flask = None
+
+
+def _storage():
+    """The service's storage (S3 or the local folder), as the service configures it."""
+    global _flask
+    if _flask is None:
+        from service import create_app
+
+        _flask = create_app()
+    from service.storage import get_storage
+
+    with _flask.app_context():
+        return get_storage()
+
+
+@app.task(name="scan_file", retry=Backoff())
+def scan_file(tenant_id: str, file_id: str) -> None:
+    """A client's upload checked before the team sees it (service.scan); available, or quarantined."""
+    with as_worker(tenant_id) as conn:
+        found = conn.execute("select storage_key, content_type from api.file_to_scan(%s)", [file_id]).fetchone()
+    if found is None:
+        return  # scanned already, or gone
+    verdict = scan.clean(_storage().head(found[0]), found[1])
+    with as_worker(tenant_id) as conn:
+        conn.execute("select api.file_scanned(%s, %s)", [file_id, verdict])
 
 
 def tenants() -> list:

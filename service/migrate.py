@@ -21,7 +21,7 @@ DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.
 # sees every function and view it hands to a door.
 REPEATABLE = ("functions", "views", "policies")
 OWNER = "pgpsa_owner"
-DOORS = ("pgpsa_door_api", "pgpsa_door_bi")
+DOORS = ("pgpsa_door_api", "pgpsa_door_bi", "pgpsa_door_portal")
 
 
 def admin_url() -> str:

@@ -27,6 +27,7 @@ class CheckoutRequest:
     currency: str
     client_email: str | None
     idempotency_key: str
+    success_url: str | None = None  # where the payer returns (the portal's paid page), else the configured one
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class StripeGateway(PaymentGateway):
         metadata = {"tenant_id": req.tenant_id, "invoice_id": req.invoice_id}
         params = {
             "mode": "payment",
-            "success_url": self.success_url,
+            "success_url": req.success_url or self.success_url,
             "cancel_url": self.cancel_url,
             "client_reference_id": req.invoice_id,
             "metadata": metadata,
@@ -104,9 +105,10 @@ def begin_checkout(conn, invoice_id) -> dict:
     return conn.execute("select * from api.begin_stripe_checkout(%s)", [invoice_id]).fetchone()
 
 
-def open_session(gateway: PaymentGateway, tenant_id, invoice_id, begun: dict) -> CheckoutSession:
+def open_session(gateway: PaymentGateway, tenant_id, invoice_id, begun: dict, success_url=None) -> CheckoutSession:
     fields = ("invoice_number", "amount_due", "amount_due_minor", "currency", "client_email", "idempotency_key")
-    request = CheckoutRequest(tenant_id=str(tenant_id), invoice_id=str(invoice_id), **{k: begun[k] for k in fields})
+    request = CheckoutRequest(tenant_id=str(tenant_id), invoice_id=str(invoice_id), success_url=success_url,
+                              **{k: begun[k] for k in fields})
     return gateway.create_checkout(request)
 
 

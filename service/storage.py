@@ -7,6 +7,7 @@ the upload is confirmed, so the database judges what was stored, not what the ca
 
 import hashlib
 import hmac
+import io
 import os
 import time
 import uuid
@@ -60,6 +61,14 @@ class Storage(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Removes the object; nothing there is not an error."""
+
+    @abstractmethod
+    def head(self, key: str, size: int = 8192) -> bytes:
+        """The object's first bytes (what a content check reads)."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None:
+        """Stores bytes under the key from the service itself (the demo's files; uploads go by signed URL)."""
 
 
 def _sha256(chunks) -> tuple[int, str]:
@@ -141,6 +150,9 @@ class LocalStorage(Storage):
         finally:
             partial.unlink(missing_ok=True)
 
+    def put(self, key, data):
+        self.receive(key, io.BytesIO(data), len(data))
+
     def stat(self, key):
         path = self.path(key)
         if not path.is_file():
@@ -151,6 +163,10 @@ class LocalStorage(Storage):
 
     def delete(self, key):
         self.path(key).unlink(missing_ok=True)
+
+    def head(self, key, size=8192):
+        with open(self.path(key), "rb") as f:
+            return f.read(size)
 
 
 class S3Storage(Storage):
@@ -190,6 +206,9 @@ class S3Storage(Storage):
             ExpiresIn=self.ttl,
         )
 
+    def put(self, key, data):
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+
     def stat(self, key):
         # The checksum is computed here by reading the object back, not taken from the uploader: a checksum
         # the client declares at upload time proves nothing about what it sent. If-Match pins the read to
@@ -209,6 +228,9 @@ class S3Storage(Storage):
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def head(self, key, size=8192):
+        return self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
 
 
 def get_storage() -> Storage:

@@ -12,10 +12,10 @@ from uuid import UUID
 import stripe
 from flask import current_app, request
 
-from service.api.wire import ApiModel
 from service.bodies import refuse_deep_json
 from service.db import WEBHOOK_ROLE, transaction
 from service.errors import Problem
+from service.wire import ApiModel
 
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300

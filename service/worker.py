@@ -118,10 +118,7 @@ def mail():
 
 _MAIL = """
 select m.id, m.template, m.to_email, m.to_name, m.status, m.provider, m.created_at, m.sent_at, t.slug, t.name,
-    m.context || coalesce((
-        select jsonb_build_object('approval_token', internal.decrypt_secret(a.token_encrypted))
-        from app.approvals as a where a.tenant_id = m.tenant_id and a.id = (m.context ->> 'approval_id')::uuid
-    ), '{}') as context
+    m.context || internal.mail_secrets(m.tenant_id, m.context) as context
 from app.outbound_mail as m join app.tenants as t on t.id = m.tenant_id
 """
 

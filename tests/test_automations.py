@@ -204,3 +204,24 @@ def test_a_mail_whose_sending_fails_twice_is_sent_once(client, shop, standin, wo
     worker(t)  # a retry that was not yet due in the first run
     mails = _mails(standin, f"retry@{t.slug}.test", invoice["invoiceNumber"])
     assert len(mails) == 1 and standin.fail_next == 0
+
+
+def test_a_portal_code_and_a_magic_link_are_mailed_to_the_contact_and_work_once(client, shop, standin, worker):
+    t, h = shop
+    customer = make_client(client, h["manager"], name="Portal Co")
+    email = f"pat@{t.slug}.test"
+    ok(client.post(f"/api/v1/clients/{customer['id']}/contacts", headers=h["manager"],
+                   json={"name": "Pat", "email": email}), 201)
+    project = make_project(client, h["manager"], clientId=customer["id"])
+    share = ok(client.post(f"/api/v1/projects/{project['id']}/share-link", headers=h["manager"]), 201)["shareToken"]
+    assert client.post(f"/portal/share/{share}/code", json={"email": email}).status_code == 202
+    assert client.post("/portal/auth/magic-link", json={"email": email}).status_code == 202
+    worker(t)
+    [code_mail] = _mails(standin, email, "Your code")
+    code = re.search(r"\b(\d{6})\b", code_mail["subject"]).group(1)
+    assert code in code_mail["text"] and project["name"] in code_mail["subject"]
+    [link_mail] = _mails(standin, email, "Sign in")
+    token = re.search(rf"{BASE_URL}/portal/auth/magic\?token=([0-9a-f]{{96}})", link_mail["text"]).group(1)
+    assert client.post(f"/portal/share/{share}/verify", json={"email": email, "code": code}).status_code == 200
+    assert client.post("/portal/auth/exchange", json={"token": token}).status_code == 200
+    assert client.post("/portal/auth/exchange", json={"token": token}).status_code == 401

@@ -9,15 +9,17 @@ from pydantic.alias_generators import to_camel
 
 from conftest import PASSWORD
 from service import create_app
-from service.api.routes import ROUTES
+from service.api.routes import ROUTES as STAFF_ROUTES
 from service.db import close_pool
 from service.migrate import apply_repeatable
+from service.portal.routes import PORTAL_ROUTES
 
 _JSON_TYPE = {  # a base type's JSON types, in a request (money and measures may come as strings)
     "text": {"string"}, "character varying": {"string"}, "citext": {"string"}, "uuid": {"string"},
     "integer": {"integer"}, "bigint": {"integer"}, "smallint": {"integer"}, "numeric": {"number", "string"},
     "boolean": {"boolean"}, "date": {"string"}, "timestamp with time zone": {"string"}, "jsonb": {"object", "array"},
 }
+ROUTES = STAFF_ROUTES + PORTAL_ROUTES
 _ARGUMENTS = """
 select a.name, a.position, a.position > p.pronargs - p.pronargdefaults as has_default, a.type::regtype::text as type
 from pg_proc as p, unnest(p.proargnames[1:p.pronargs], p.proargtypes::oid[]) with ordinality as a (name, type, position)
@@ -141,7 +143,7 @@ def test_every_response_field_is_a_column_of_its_view(document, admin):
         model = _resolve(document, data.get("items", data))
         columns = {
             to_camel(name): sql_type
-            for name, sql_type, _, comment in admin.execute(_ATTRIBUTES, [f"api.{r.read.view}"]).fetchall()
+            for name, sql_type, _, comment in admin.execute(_ATTRIBUTES, [_qualified(r.read.view)]).fetchall()
             if "@internal" not in (comment or "")
         }
         extra = set(model["properties"]) - set(columns)
@@ -155,6 +157,10 @@ def test_every_response_field_is_a_column_of_its_view(document, admin):
             assert not types or types <= expected, f"{method} {path} {name}: {types} for {sql_type}"
             checked += 1
     assert checked > 400
+
+
+def _qualified(view: str) -> str:
+    return view if "." in view else f"api.{view}"
 
 
 def _permissions_of_function(admin, function: str, seen: set | None = None) -> set[str]:
@@ -206,7 +212,8 @@ def test_no_route_calls_a_function_with_an_untyped_body(admin):
     for r in ROUTES:
         function = r.call or (r.body if isinstance(r.body, str) else None)
         if function:
-            types = {t for _, _, _, t in admin.execute(_ARGUMENTS, [f"api.{function}"]).fetchall()}
+            qualified = function if "." in function else f"api.{function}"
+            types = {t for _, _, _, t in admin.execute(_ARGUMENTS, [qualified]).fetchall()}
             assert not types & {"jsonb", "json"}, f"api.{function} takes {types}: declare its shape"
 
 

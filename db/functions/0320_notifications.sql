@@ -345,6 +345,31 @@ begin
 end;
 $$;
 
+-- What a mail carries that is not stored in it: an approval's decision token, a portal code, a magic link's token
+-- (each kept encrypted on its own row, decrypted only to send; a used code or link is gone and its mail says so).
+-- Invoker's rights: the owner-run api.mail_to_send, or a superuser's `pgpsa mail show`.
+-- plpgsql, so that it may name internal.decrypt_secret, made by a later file.
+create or replace function internal.mail_secrets(p_tenant_id uuid, p_context jsonb) returns jsonb
+language plpgsql stable set search_path = ''
+as $$
+begin
+    return jsonb_strip_nulls(jsonb_build_object(
+        'approval_token', (
+            select internal.decrypt_secret(a.token_encrypted) from app.approvals as a
+            where a.tenant_id = p_tenant_id and a.id = (p_context ->> 'approval_id')::uuid
+        ),
+        'code', (
+            select internal.decrypt_secret(c.code_encrypted) from app.portal_codes as c
+            where c.tenant_id = p_tenant_id and c.id = (p_context ->> 'portal_code_id')::uuid
+        ),
+        'magic_token', (
+            select internal.decrypt_secret(l.token_encrypted) from app.portal_magic_links as l
+            where l.tenant_id = p_tenant_id and l.id = (p_context ->> 'magic_link_id')::uuid
+        )
+    ));
+end;
+$$;
+
 -- The mail to send now (the send_mail job): claimed (status sending, one more attempt), with what the message needs
 -- that is not stored: the tenant's name, and an approval's decision token (kept encrypted, decrypted only here).
 -- Null when it was sent already. `resumed` says a previous attempt died after claiming it: it may have gone out.
@@ -367,11 +392,7 @@ begin
     where x.tenant_id = m.tenant_id and x.id = m.id;
     return query
     select m.id, m.template::text, m.to_email::text, m.to_name::text,
-        m.context || coalesce((
-            select jsonb_build_object('approval_token', internal.decrypt_secret(a.token_encrypted))
-            from app.approvals as a
-            where a.tenant_id = m.tenant_id and a.id = (m.context ->> 'approval_id')::uuid and a.token_encrypted is not null
-        ), '{}'),
+        m.context || internal.mail_secrets(m.tenant_id, m.context),
         t.name::text, m.attempts + 1, m.status = 'sending'
     from app.tenants as t where t.id = m.tenant_id;
 end;

@@ -52,6 +52,13 @@ $$;
 -- Bodies are typed by their shapes (db/migrations/0015_shapes.sql): a call that does not conform is refused, in
 -- words naming the field, before the function runs.
 drop function if exists api.create_client(jsonb);
+-- A JSON array of words as text[] (null for JSON null or no value): how a body's list of words is stored.
+create or replace function internal.json_words(p jsonb) returns text[]
+language sql immutable parallel safe
+begin atomic
+    select case when jsonb_typeof(p) = 'array' then array(select jsonb_array_elements_text(p)) end;
+end;
+
 create or replace function api.create_client(p api.client_create) returns uuid
 language plpgsql volatile set search_path = ''
 as $$
@@ -60,11 +67,13 @@ declare
 begin
     perform internal.require_access('clients', 'insert');
     insert into app.clients (
-        tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted
+        tenant_id, account_code, name, channel, phone, email, billing_address, shipping_address, tax_id_encrypted,
+        portal_capabilities
     ) values (
         internal.current_tenant_id(), p ->> 'account_code', p ->> 'name', p ->> 'channel', p ->> 'phone',
         p ->> 'email', nullif(p -> 'billing_address', 'null'), nullif(p -> 'shipping_address', 'null'),
-        internal.encrypt_secret(p ->> 'tax_id')
+        internal.encrypt_secret(p ->> 'tax_id'),
+        coalesce(internal.json_words(p -> 'portal_capabilities'), '{view,approve,upload,pay}')
     ) returning id into new_id;
     return new_id;
 end;
@@ -88,6 +97,10 @@ begin
         end,
         shipping_address = case
             when p ? 'shipping_address' then nullif(p -> 'shipping_address', 'null') else c.shipping_address
+        end,
+        portal_capabilities = case
+            when p ? 'portal_capabilities' then internal.json_words(p -> 'portal_capabilities')
+            else c.portal_capabilities
         end
     where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
     if not found then
@@ -129,10 +142,10 @@ begin
     ) then
         perform internal.not_found('client', p_client_id);
     end if;
-    insert into app.contacts (tenant_id, client_id, name, role, phone, email, is_primary)
+    insert into app.contacts (tenant_id, client_id, name, role, phone, email, is_primary, portal_capabilities)
     values (
         internal.current_tenant_id(), p_client_id, p ->> 'name', p ->> 'role', p ->> 'phone', p ->> 'email',
-        coalesce((p ->> 'is_primary')::boolean, false)
+        coalesce((p ->> 'is_primary')::boolean, false), internal.json_words(p -> 'portal_capabilities')
     ) returning id into new_id;
     return new_id;
 end;
@@ -149,7 +162,11 @@ begin
         role = case when p ? 'role' then p ->> 'role' else c.role end,
         phone = case when p ? 'phone' then p ->> 'phone' else c.phone end,
         email = case when p ? 'email' then (p ->> 'email')::extensions.citext else c.email end,
-        is_primary = case when p ? 'is_primary' then coalesce((p ->> 'is_primary')::boolean, false) else c.is_primary end
+        is_primary = case when p ? 'is_primary' then coalesce((p ->> 'is_primary')::boolean, false) else c.is_primary end,
+        portal_capabilities = case
+            when p ? 'portal_capabilities' then internal.json_words(p -> 'portal_capabilities')
+            else c.portal_capabilities
+        end
     where c.tenant_id = internal.current_tenant_id() and c.id = p_id;
     if not found then
         perform internal.not_found('contact', p_id);

@@ -343,12 +343,13 @@ begin
     perform internal.require_access('tasks', 'insert');
     insert into app.tasks (
         tenant_id, id, stage_id, title, description, kind, priority, due_date, estimated_hours, billing_type,
-        fixed_amount, hourly_rate
+        fixed_amount, hourly_rate, client_visible
     ) values (
         internal.current_tenant_id(), task, (p ->> 'project_stage_id')::uuid, p ->> 'title', p ->> 'description',
         coalesce(p ->> 'kind', 'task'), coalesce(p ->> 'priority', 'normal'), (p ->> 'due_date')::date,
         (p ->> 'estimated_hours')::numeric, coalesce(p ->> 'billing_type', 'non_billable'),
-        (p ->> 'fixed_amount')::numeric, (p ->> 'hourly_rate')::numeric
+        (p ->> 'fixed_amount')::numeric, (p ->> 'hourly_rate')::numeric,
+        coalesce((p ->> 'client_visible')::boolean, false)
     );
     if p ? 'assignee_ids' then
         perform internal.set_task_assignees(task, p -> 'assignee_ids');
@@ -372,7 +373,10 @@ begin
         estimated_hours = case when p ? 'estimated_hours' then (p ->> 'estimated_hours')::numeric else t.estimated_hours end,
         billing_type = case when p ? 'billing_type' then p ->> 'billing_type' else t.billing_type end,
         fixed_amount = case when p ? 'fixed_amount' then (p ->> 'fixed_amount')::numeric else t.fixed_amount end,
-        hourly_rate = case when p ? 'hourly_rate' then (p ->> 'hourly_rate')::numeric else t.hourly_rate end
+        hourly_rate = case when p ? 'hourly_rate' then (p ->> 'hourly_rate')::numeric else t.hourly_rate end,
+        client_visible = case
+            when p ? 'client_visible' then coalesce((p ->> 'client_visible')::boolean, false) else t.client_visible
+        end
     where t.tenant_id = internal.current_tenant_id() and t.id = p_id;
     if not found then
         perform internal.not_found('task', p_id);

@@ -101,7 +101,8 @@ begin
         perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
         raise exception using errcode = 'PT404', message = 'This approval link is not valid.';
     end if;
-    perform set_config('pgpsa.contact_id', coalesce(a.approver_contact_id::text, ''), true);
+    -- Recorded with the deciding contact: the portal session's, or (by the emailed token alone) the approver.
+    perform set_config('pgpsa.contact_id', coalesce(nullif(caller_contact, ''), a.approver_contact_id::text, ''), true);
     if a.status = 'expired' then
         raise exception using errcode = 'PT410', message = 'This approval link has expired.',
             hint = 'Ask the studio to send a new one.';
@@ -111,7 +112,8 @@ begin
         update app.approvals as ap set status = 'expired' where ap.tenant_id = a.tenant_id and ap.id = a.id;
         perform internal.record_event('approval.expired', 'approval', a.id, jsonb_build_object('stage_id', a.stage_id));
     elsif p_decision = 'approved' then
-        update app.approvals as ap set status = 'approved', decided_at = now(), decision_comment = p_comment
+        update app.approvals as ap set status = 'approved', decided_at = now(), decision_comment = p_comment,
+            decided_by_contact_id = internal.current_contact_id()
         where ap.tenant_id = a.tenant_id and ap.id = a.id;
         -- Everything the client was shown (in review) is now client-approved.
         update app.tasks as t set status = 'client_approved'
@@ -119,7 +121,8 @@ begin
         update app.stages as s set status = 'completed' where s.tenant_id = a.tenant_id and s.id = a.stage_id;
         perform internal.record_event('approval.approved', 'approval', a.id, jsonb_build_object('stage_id', a.stage_id));
     else
-        update app.approvals as ap set status = 'revision_requested', decided_at = now(), decision_comment = p_comment
+        update app.approvals as ap set status = 'revision_requested', decided_at = now(), decision_comment = p_comment,
+            decided_by_contact_id = internal.current_contact_id()
         where ap.tenant_id = a.tenant_id and ap.id = a.id;
         select coalesce(max(r.revision_number), 0) + 1 into revision_no from app.approval_revisions as r
         where r.tenant_id = a.tenant_id and r.stage_id = a.stage_id;

@@ -18,22 +18,26 @@ end;
 
 -- An attempt not yet given a session, for the same amount, is reused with its key: if Stripe made the session but we
 -- never recorded it, the retry gets that same session back instead of a second one.
-drop function if exists api.begin_stripe_checkout(uuid);  -- it returns the amount in minor units now
-create or replace function api.begin_stripe_checkout(p_invoice_id uuid)
+-- The attempt itself, shared by staff (api.begin_stripe_checkout) and the portal (portal.begin_checkout), each of
+-- which checks its caller first; owner-run, in the caller's tenant, so it reads the balance whoever asks.
+create or replace function internal.begin_checkout(p_invoice_id uuid)
 returns table (
     attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text,
     amount_due_minor bigint
 )
-language plpgsql volatile set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     invoice record;
     open_attempt record;
 begin
-    perform internal.require_access('stripe_checkouts', 'insert');
-    select i.id, i.invoice_number, i.status, i.balance_due, i.currency, c.email into invoice
-    from api.invoices as i join app.clients as c on c.tenant_id = internal.current_tenant_id() and c.id = i.client_id
-    where i.id = p_invoice_id;
+    -- The balance as internal.invoice_totals (db/views/portal.sql) states it: lines and tax, less what is applied.
+    select i.id, i.invoice_number, i.status, i.currency, c.email, x.balance_due
+    into invoice
+    from app.invoices as i
+    inner join app.clients as c on i.tenant_id = c.tenant_id and i.client_id = c.id
+    inner join internal.invoice_totals as x on i.tenant_id = x.tenant_id and i.id = x.invoice_id
+    where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id;
     if invoice.id is null then
         perform internal.not_found('invoice', p_invoice_id);
     elsif invoice.status not in ('sent', 'partial') then
@@ -56,16 +60,43 @@ begin
 end;
 $$;
 
-create or replace function api.record_stripe_checkout(
-    p_invoice_id uuid, p_attempt integer, p_session_id text, p_url text
-)
+create or replace function internal.record_checkout(p_invoice_id uuid, p_attempt integer, p_session_id text, p_url text)
 returns uuid
-language sql volatile set search_path = ''
+language sql volatile security definer set search_path = ''
 begin atomic
     update app.stripe_checkouts as s set stripe_session_id = p_session_id, url = p_url
     where s.tenant_id = internal.current_tenant_id() and s.invoice_id = p_invoice_id and s.attempt = p_attempt
     returning s.id;
 end;
+
+drop function if exists api.begin_stripe_checkout(uuid);  -- it returns the amount in minor units now
+create or replace function api.begin_stripe_checkout(p_invoice_id uuid)
+returns table (
+    attempt integer, idempotency_key text, invoice_number text, amount_due numeric, currency text, client_email text,
+    amount_due_minor bigint
+)
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_access('stripe_checkouts', 'insert');
+    if not exists (select from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id) then
+        perform internal.not_found('invoice', p_invoice_id);
+    end if;
+    return query select * from internal.begin_checkout(p_invoice_id);
+end;
+$$;
+
+create or replace function api.record_stripe_checkout(
+    p_invoice_id uuid, p_attempt integer, p_session_id text, p_url text
+)
+returns uuid
+language plpgsql volatile set search_path = ''
+as $$
+begin
+    perform internal.require_access('stripe_checkouts', 'update');
+    return internal.record_checkout(p_invoice_id, p_attempt, p_session_id, p_url);
+end;
+$$;
 
 -- A webhook has no signed-in user: this runs as the owner, for pgpsa_webhook only, and works in the tenant the
 -- event's metadata names (the service verified Stripe's signature first) and only on an invoice for which that

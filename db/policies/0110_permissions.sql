@@ -24,6 +24,8 @@ from (
     -- Mail and schedule runs are written only by the owner's rules (event delivery, the schedules).
     ('outbound_mail', '{audit:read}', null, null, null),
     ('schedule_runs', '{audit:read}', null, null, null),
+    -- Staff see a client's portal sessions and end them (api.revoke_portal_sessions).
+    ('portal_sessions', '{clients:read}', null, '{clients:write}', null),
     ('audit.audit_log', '{audit:read}', null, null, null),
     ('templates', '{projects:read}', '{projects:write}', '{projects:write}', '{projects:write}'),
     ('template_stages', '{projects:read}', '{projects:write}', '{projects:write}', '{projects:write}'),

@@ -24,11 +24,11 @@ on app.stages to pgpsa_door_api;
 grant select, delete,
 insert (
     tenant_id, id, project_id, stage_id, sequence, title, description, kind, priority, due_date, estimated_hours,
-    billing_type, fixed_amount, hourly_rate
+    billing_type, fixed_amount, hourly_rate, client_visible
 ),
 update (
     stage_id, sequence, title, description, status, priority, due_date, estimated_hours, billing_type,
-    fixed_amount, hourly_rate
+    fixed_amount, hourly_rate, client_visible
 )
 on app.tasks to pgpsa_door_api;
 grant select, insert, delete on app.task_assignees to pgpsa_door_api;

@@ -6,7 +6,8 @@
 --           binds it with the request's context exactly as it would bind the caller. pgpsa_staff (and so every app
 --           login) may read every api view and call every api function, but those listed below for other roles.
 --   bi      views owned by pgpsa_door_bi, read by pgpsa_bi (BI logins), each in its login's tenant.
---   portal  what pgpsa_portal may call.
+--   portal  views and functions owned by pgpsa_door_portal, whose policies (0900_portal.sql) keep a session to its
+--           client; pgpsa_portal reads and calls them; the sign-in functions are pgpsa_anon's (the allowlist).
 -- Owner-run functions (security definer as pgpsa_owner: they read or write past a door's permission policies) a
 -- request role may call are the reviewed allowlist below, each with its roles and why; nothing else owner-run is
 -- executable by a request role, and the catalog guards (db/tests/test_catalog_guards.sql) hold the catalog to it.
@@ -78,6 +79,65 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'portal.contract_documents()', '{pgpsa_portal}',
     'A client contact''s contract documents: only contracts its own client owns, in its tenant.'
 ),
+(
+    'portal.contract_document_download(uuid)', '{pgpsa_portal}',
+    'A signed download of a document of a contract the session''s own client owns (a whole-client session), logged.'
+),
+-- Portal sign-in (db/functions/0960_portal_sign_in.sql): each finds its tenant from a token's first 32 hex or the
+-- contact directory, answers the same for unknown addresses, and only the pre-sign-in role runs it.
+(
+    'portal.request_magic_link(text,text)', '{pgpsa_anon}',
+    'Mails a one-time sign-in link to the contacts at this address that may use the portal; rate-limited.'
+),
+(
+    'portal.request_code(text,text,text)', '{pgpsa_anon}',
+    'Mails a one-time code to a contact of the shared project''s client (by the share token); rate-limited.'
+),
+(
+    'portal.verify_code(text,text,text,text)', '{pgpsa_anon}',
+    'Checks a share link''s code (HMAC, 10 minutes, once, 5 tries) and opens a session for that project.'
+),
+(
+    'portal.exchange_magic_link(text,text)', '{pgpsa_anon}',
+    'Exchanges a magic link''s token (15 minutes, once) for a session of that contact.'
+),
+-- Approvals by their emailed token: the token names its tenant; a portal session must be of the same client.
+(
+    'portal.approval_preview(text)', '{pgpsa_anon,pgpsa_portal}',
+    'An approval found by its token''s hash, for the token''s holder or a session of the approval''s client.'
+),
+(
+    'portal.approval_files(text)', '{pgpsa_anon,pgpsa_portal}',
+    'The customer files of the approval''s stage, each signing logged, for the same callers as the preview.'
+),
+(
+    'portal.decide_approval(text,app.approval_decision,app.note)', '{pgpsa_anon,pgpsa_portal}',
+    'The decision by token; a portal session must be of the approval''s client and hold the approve capability.'
+),
+(
+    'portal.approval_token(uuid)', '{pgpsa_portal}',
+    'The link token of an open approval of the session''s projects, for a contact who may approve.'
+),
+-- A client's upload, scanned by the worker before the team sees it.
+('api.file_to_scan(uuid)', '{pgpsa_worker}', 'The current tenant''s file waiting for its scan: its key and type.'),
+(
+    'api.file_scanned(uuid,boolean)',
+    '{pgpsa_worker}',
+    'Marks the current tenant''s scanned file available or quarantined.'
+),
+(
+    'internal.queue_scan(uuid)', '{pgpsa_door_portal}',
+    'Queues the scan of the current tenant''s upload that waits for it (only the owner queues jobs).'
+),
+-- A Checkout attempt, for staff and the portal alike, each of which checks its caller first.
+(
+    'internal.begin_checkout(uuid)', '{pgpsa_door_api,pgpsa_door_portal}',
+    'Starts (or resumes) a Checkout attempt for a sent invoice of the current tenant, at its balance.'
+),
+(
+    'internal.record_checkout(uuid,integer,text,text)', '{pgpsa_door_api,pgpsa_door_portal}',
+    'Records the Checkout session of an attempt of the current tenant.'
+),
 -- Staff doors that write what no door may write by hand (statuses, numbers, claims), each checking its permission
 -- itself and staying in the caller's tenant.
 ('api.send_invoice(uuid)', '{pgpsa_staff}', 'Numbers and posts a draft invoice (invoices:write).'),
@@ -116,7 +176,8 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
 );
 
 -- The doors' own reach: the schemas their views and functions name (CREATE, so they may own objects there).
-grant usage on schema app, internal, audit to pgpsa_door_api, pgpsa_door_bi;
+grant usage on schema app, internal, audit to pgpsa_door_api, pgpsa_door_bi, pgpsa_door_portal;
+grant usage, create on schema portal to pgpsa_door_portal;
 grant usage, create on schema api to pgpsa_door_api;
 grant usage, create on schema bi to pgpsa_door_bi;
 
@@ -149,24 +210,38 @@ begin
         execute format('grant select on %s to pgpsa_bi', o.view);
         execute format('alter view %s owner to pgpsa_door_bi', o.view);
     end loop;
+    -- portal views: owned by the portal door, read by a contact's session.
+    for o in
+        select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = 'portal' and c.relkind = 'v'
+    loop
+        execute format('alter view %s reset (security_invoker)', o.view);
+        execute format('grant select on %s to pgpsa_portal', o.view);
+        execute format('alter view %s owner to pgpsa_door_portal', o.view);
+    end loop;
     -- internal views are the owner's reads that door views join (db/views/0_internal_owner_reads.sql): the doors
     -- read them, nobody else.
     for o in
         select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
         where n.nspname = 'internal' and c.relkind = 'v'
     loop
-        execute format('grant select on %s to pgpsa_door_api, pgpsa_door_bi', o.view);
+        execute format('grant select on %s to pgpsa_door_api, pgpsa_door_bi, pgpsa_door_portal', o.view);
     end loop;
-    -- api functions: every one not on the allowlist runs as the api door; allowlisted ones stay the owner's.
+    -- api functions: every one not on the allowlist runs as the api door, portal functions as the portal door;
+    -- allowlisted ones stay the owner's.
     for o in
-        select p.oid::regprocedure as fn, a.roles
+        select p.oid::regprocedure as fn, a.roles, n.nspname = 'portal' as portal
         from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
         left join internal.definer_allowlist as a on a.function_signature = p.oid::regprocedure::text
         where n.nspname in ('api', 'portal')
     loop
         -- Owner-run code may call a door, and a door an owner-run door.
         execute format('grant execute on function %s to pgpsa_owner, pgpsa_door_api', o.fn);
-        if o.roles is null then
+        if o.roles is null and o.portal then
+            execute format('alter function %s security definer set search_path = ''''', o.fn);
+            execute format('grant execute on function %s to pgpsa_portal', o.fn);
+            execute format('alter function %s owner to pgpsa_door_portal', o.fn);
+        elsif o.roles is null then
             execute format('alter function %s security definer set search_path = ''''', o.fn);
             -- Errors are worded from the catalog for every caller; everything else is for staff.
             execute format('grant execute on function %s to %s', o.fn, case
@@ -188,12 +263,17 @@ begin
             'trusted_session', 'login_tenant_id', 'current_tenant_id', 'current_user_id', 'current_client_id',
             'current_contact_id', 'current_ip', 'current_request_id', 'current_request_role', 'has_permission',
             'has_any_permission', 'lookup_any_permission', 'permitted_tenant_id',
-            'task_done_statuses', 'task_in_reach', 'assignment_status', 'line_gross', 'line_discount', 'line_net', 'line_tax',
+            'task_done_statuses', 'task_in_reach', 'assignment_status', 'json_words', 'health_colour',
+            'current_portal_session_id', 'current_portal_project_id', 'portal_project_ids', 'portal_order_ids',
+            'portal_task_ids', 'portal_capabilities', 'portal_can', 'line_gross', 'line_discount', 'line_net',
+            'line_tax',
             -- a body's shape is checked as the caller passes it (a domain's check runs with the caller's rights)
             'conforms', 'conforms_each'
         )
     loop
-        execute format('grant execute on function %s to %s, pgpsa_door_api, pgpsa_door_bi', o.fn, request_roles);
+        execute format(
+            'grant execute on function %s to %s, pgpsa_door_api, pgpsa_door_bi, pgpsa_door_portal', o.fn, request_roles
+        );
     end loop;
 end
 $$;
@@ -207,5 +287,5 @@ grant execute on all functions in schema queue to pgpsa_queue;
 
 -- Who may reach which door.
 grant usage on schema api to pgpsa_anon, pgpsa_staff, pgpsa_portal, pgpsa_webhook, pgpsa_worker;
-grant usage on schema portal to pgpsa_portal;
+grant usage on schema portal to pgpsa_portal, pgpsa_anon;
 grant usage on schema bi to pgpsa_bi;

@@ -86,7 +86,8 @@ select
     )
         as is_overdue,
     t.created_at,
-    t.updated_at
+    t.updated_at,
+    t.client_visible
 from app.tasks as t;
 
 create or replace view api.task_activity as

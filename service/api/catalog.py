@@ -72,8 +72,9 @@ class Catalog:
         trees = {r["oid"]: r["tree"] for r in views}
         table_not_null = {(r["relid"], r["attnum"]) for r in conn.execute(_NOT_NULL).fetchall()}
         self._nullability = Nullability(trees, table_not_null)
-        self.views = {r["name"]: r["oid"] for r in views if r["schema"] == "api"}
-        self.functions = {r["name"]: self._function(r) for r in conn.execute(_FUNCTIONS).fetchall()}
+        self.views = {_key(r["schema"], r["name"]): r["oid"] for r in views if r["schema"] in ("api", "portal")}
+        functions = conn.execute(_FUNCTIONS).fetchall()
+        self.functions = {_key(r["schema"], r["name"]): self._function(r) for r in functions}
 
     def type(self, oid: int, typmod: int = -1) -> Type:
         t = self._types[oid]
@@ -146,6 +147,11 @@ class Catalog:
         return Function(r["name"], arguments, returns, scalar, r["comment"])
 
 
+def _key(schema: str, name: str) -> str:
+    """An api object by its name, a portal one as portal.name (how routes name them)."""
+    return name if schema == "api" else f"{schema}.{name}"
+
+
 def _words(text: str | None) -> tuple[str, ...]:
     return tuple(w.strip('"') for w in (text or "").split(",") if w)
 
@@ -157,13 +163,13 @@ select t.oid, t.typname, n.nspname || '.' || t.typname as qname, t.typtype, t.ty
     (select array_agg(pg_get_constraintdef(c.oid) order by c.conname) from pg_constraint as c
      where c.contypid = t.oid) as checks
 from pg_type as t join pg_namespace as n on n.oid = t.typnamespace
-where n.nspname in ('pg_catalog', 'app', 'api', 'extensions')
+where n.nspname in ('pg_catalog', 'app', 'api', 'portal', 'extensions')
 """
 _ATTRIBUTES = """
 select a.attrelid as relid, a.attname as name, a.atttypid as typid, a.atttypmod as typmod, a.attnum,
     col_description(a.attrelid, a.attnum) as comment
 from pg_attribute as a join pg_class as c on c.oid = a.attrelid
-where c.relnamespace = 'api'::regnamespace and a.attnum > 0 and not a.attisdropped
+where c.relnamespace in ('api'::regnamespace, 'portal'::regnamespace) and a.attnum > 0 and not a.attisdropped
 order by a.attrelid, a.attnum
 """
 _NOT_NULL = """
@@ -173,10 +179,11 @@ where c.relkind in ('r', 'p') and a.attnotnull and a.attnum > 0
 _VIEWS = """
 select r.ev_class as oid, r.ev_action as tree, c.relname as name, c.relnamespace::regnamespace::text as schema
 from pg_rewrite as r join pg_class as c on c.oid = r.ev_class
-where c.relkind = 'v' and c.relnamespace::regnamespace::text in ('api', 'internal', 'bi')
+where c.relkind = 'v' and c.relnamespace::regnamespace::text in ('api', 'internal', 'bi', 'portal')
 """
 _FUNCTIONS = """
-select p.proname as name, p.pronargs as nargs, p.pronargdefaults as ndefaults, p.prorettype as rettype,
+select p.proname as name, p.pronamespace::regnamespace::text as schema, p.pronargs as nargs,
+    p.pronargdefaults as ndefaults, p.prorettype as rettype,
     p.proargnames[1:p.pronargs] as argnames, p.proargtypes::oid[] as argtypes,
     obj_description(p.oid, 'pg_proc') as comment,
     (select array_agg(p.proargnames[i] order by i) from generate_subscripts(p.proargmodes, 1) as i
@@ -184,5 +191,5 @@ select p.proname as name, p.pronargs as nargs, p.pronargdefaults as ndefaults, p
     (select array_agg(p.proallargtypes[i] order by i) from generate_subscripts(p.proargmodes, 1) as i
      where p.proargmodes[i] = 't') as outtypes
 from pg_proc as p
-where p.pronamespace = 'api'::regnamespace
+where p.pronamespace in ('api'::regnamespace, 'portal'::regnamespace)
 """

@@ -12,13 +12,13 @@ from pydantic import Field
 from service.api.catalog import Type
 from service.api.details import APPROVAL, COMMENT, FILE, INVOICE, ORDER_ROW, PAYMENT, QUOTE_ROW, TASK_ACTIVITY
 from service.api.surface import call, one, page
-from service.api.wire import ApiModel
 from service.auth import Token, TokenRequest, sign_in
 from service.db import get_pool, transaction
 from service.errors import Problem
 from service.payments import begin_checkout, get_gateway, open_session, record_checkout
 from service.storage import get_storage
 from service.tickets import ticket_pdf as render_ticket_pdf
+from service.wire import ApiModel
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def listed_file_model(s):
     return s.shapes.extend("ListedFile", s.view_model("files"), download_url=url)
 
 
-def _upload(file_id, key: str, content_type: str, size: int) -> FileUpload:
+def signed_upload(file_id, key: str, content_type: str, size: int) -> FileUpload:
     target = get_storage().upload_target(key, content_type, size)
     return FileUpload(file_id=file_id, upload_url=target.url, method=target.method, fields=target.fields or None,
                       headers=target.headers or None, expires_in=target.expires_in)
@@ -69,7 +69,8 @@ def _upload(file_id, key: str, content_type: str, size: int) -> FileUpload:
 def create_file(route, plan, identity, path, body, query):
     with transaction(identity) as conn:
         row = call(conn, "create_file", plan, path, body)[0]
-    return _upload(row["file_id"], row["storage_key"], body.content_type or "application/octet-stream", body.size)
+    content_type = body.content_type or "application/octet-stream"
+    return signed_upload(row["file_id"], row["storage_key"], content_type, body.size)
 
 
 def confirm_file(route, plan, identity, path, body, query):
@@ -132,7 +133,7 @@ def add_activity(route, plan, identity, path, body, query):
     upload = None
     if made["file_id"]:
         content_type = body.content_type or "application/octet-stream"
-        upload = _upload(made["file_id"], made["storage_key"], content_type, body.size)
+        upload = signed_upload(made["file_id"], made["storage_key"], content_type, body.size)
     return {"type": body.type, "activity": activity, "comment": comment, "upload": upload}
 
 

@@ -8,9 +8,9 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from service.api.surface import PATH_VAR, PageMeta, Route, surface
-from service.api.wire import ApiModel
 from service.auth import TENANT_HEADER
 from service.errors import ProblemModel
+from service.wire import ApiModel
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 Problem = create_model("Problem", __base__=ProblemModel)  # named as the document has always called it
@@ -38,6 +38,15 @@ def _parameters(route: Route, query: type | None) -> list[dict]:
                    for name, prop in schema["properties"].items()]
 
 
+def _order(wanted: tuple[type[BaseModel], str]) -> tuple[str, ...]:
+    """A stable order for the models, so that pydantic numbers two of the same name (an AcceptedDocument around
+    the team API's Accepted and one around the portal's) alike in every process and every app: by name, mode, then
+    what a document model wraps."""
+    model, mode = wanted
+    data = model.model_fields.get("data")
+    return model.__name__, mode, model.__module__, repr(data.annotation) if data else ""
+
+
 def document() -> dict:
     s = surface()
     routes = current_app.extensions["pgpsa_routes"]
@@ -46,8 +55,7 @@ def document() -> dict:
                if plans[r.name].response}
     wanted = {(Problem, "serialization")} | {(m, "serialization") for m in answers.values()}
     wanted |= {(s.plans[r.name].body, "validation") for r in routes if s.plans[r.name].body}
-    refs, defs = models_json_schema(sorted(wanted, key=lambda k: (k[0].__name__, k[1])), by_alias=True,
-                                    ref_template=_REF)
+    refs, defs = models_json_schema(sorted(wanted, key=_order), by_alias=True, ref_template=_REF)
     paths: dict = {}
     for r in routes:
         plan = s.plans[r.name]
@@ -66,9 +74,9 @@ def document() -> dict:
         }
         # Where the route's shapes come from, for readers and for the test that holds the two together.
         if function := r.call or (r.body if isinstance(r.body, str) else None):
-            op["x-function"] = f"api.{function}"
+            op["x-function"] = function if "." in function else f"api.{function}"
         if r.read is not None:
-            op["x-view"] = f"api.{r.read.view}"
+            op["x-view"] = r.read.view if "." in r.read.view else f"api.{r.read.view}"
         if r.permission:
             op["description"] = f"Needs the permission {r.permission}."
             op["x-permission"] = r.permission

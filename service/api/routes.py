@@ -66,6 +66,20 @@ ROUTES = [
     Call("clients.archive_contact", "POST", "/contacts/<uuid:contact_id>/archive", "archive_contact",
          "clients:write", "Archive a contact", read=CONTACT),
 
+    # Portal access (issue P): a project's share link, and the sessions contacts opened, ended by staff.
+    Call("portal_access.rotate_share_link", "POST", "/projects/<uuid:project_id>/share-link", "rotate_share_link",
+         "projects:write", "Make or replace a project's share link (the token is returned once; old sessions end)",
+         status=201),
+    Call("portal_access.revoke_share_link", "DELETE", "/projects/<uuid:project_id>/share-link", "revoke_share_link",
+         "projects:write", "Withdraw a project's share link and end the sessions it opened"),
+    List("portal_access.list_sessions", "/portal-sessions", Read("portal_sessions", "portal_session"), "clients:read",
+         "Portal sessions of the client contacts, newest first", order="created_at desc, id",
+         filters={"client_id": eq("client_id"), "contact_id": eq("contact_id"), "active": eq("active")}),
+    Call("portal_access.revoke_contact_sessions", "POST", "/contacts/<uuid:contact_id>/portal-sessions/revoke",
+         "revoke_contact_sessions", "clients:write", "End every live portal session of a contact"),
+    Call("portal_access.revoke_client_sessions", "POST", "/clients/<uuid:client_id>/portal-sessions/revoke",
+         "revoke_client_sessions", "clients:write", "End every live portal session of a client's contacts"),
+
     # Templates, projects and stages.
     List("templates.list_templates", "/templates", TEMPLATE, "projects:read",
          "List templates with their stages and tasks", order="project_type, name, id",

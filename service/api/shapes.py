@@ -11,7 +11,7 @@ from pydantic.alias_generators import to_pascal
 
 from service.api.catalog import Catalog, Type
 from service.api.catalog import Field as Column
-from service.api.wire import ApiModel, InModel, IsoDate, IsoDateTime, Measure, Money, Number, Text
+from service.wire import ApiModel, InModel, IsoDate, IsoDateTime, Measure, Money, Number, Text
 
 _INT_RANGE = {"pg_catalog.int2": 2**15, "pg_catalog.int4": 2**31, "pg_catalog.int8": 2**63}
 _IN = {"uuid": UUID, "bool": bool, "number": Number, "money": Number, "date": IsoDate, "datetime": IsoDateTime}
@@ -74,7 +74,7 @@ class Shapes:
 
     def view(self, view: str, embeds: dict | None = None, name: str | None = None) -> type:
         """A response: the view's columns, and the lists embedded with it."""
-        base = self.model(to_pascal(singular(view)), self.catalog.view_fields(view), request=False)
+        base = self.model(to_pascal(singular(view.replace(".", "_"))), self.catalog.view_fields(view), request=False)
         if not embeds:
             return base
         name = name or base.__name__ + "Detail"

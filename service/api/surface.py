@@ -23,11 +23,12 @@ from werkzeug.exceptions import BadRequest
 
 from service.api.catalog import Catalog
 from service.api.shapes import Shapes, as_request
-from service.api.wire import ApiModel, InModel, IsoDate, Text
 from service.auth import authenticate
 from service.bodies import refuse_deep_json
 from service.db import get_pool, transaction
 from service.errors import Problem
+from service.portal.auth import identity as portal_identity
+from service.wire import ApiModel, InModel, IsoDate, Text
 
 PREFIX = "/api/v1"
 PATH_VAR = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -41,6 +42,7 @@ class Embed:
     key: str
     order: str
     on: str = "id"
+    where: str = "true"  # a condition every embedded row meets (an order's open approvals)
 
 
 @dataclass
@@ -105,6 +107,7 @@ class Route:
     body: Any = None  # a Custom route's body: a model, or the api function whose arguments make it
     response: Any = None  # a model, or (surface) -> model, when the answer is not the read or the result
     auth: bool = True
+    audience: str = "staff"  # staff (the team API's token) or portal (a client contact's session)
     enveloped: bool = True
     paged: bool = False
     prefix: str = PREFIX
@@ -178,7 +181,7 @@ class Surface:
         elif r.read is not None and r.status != 204 and r.handler is None:
             plan.response = self.read_model(r.read)
         elif isinstance(function := r.call or r.body, str) and (columns := self.catalog.functions[function].returns):
-            plan.response = self.shapes.model(to_pascal(function) + "Result", columns, request=False)
+            plan.response = self.shapes.model(to_pascal(function.replace(".", "_")) + "Result", columns, request=False)
         return plan
 
     def _body(self, plan: Plan, function: str, bound: int) -> None:
@@ -196,10 +199,10 @@ class Surface:
                 fields[a.name.removeprefix("p_")] = self.shapes.field(a, True)
                 plan.arguments[a.name.removeprefix("p_")] = a
         if fields:
-            plan.body = create_model(to_pascal(function) + "Body", __base__=InModel, **fields)
+            plan.body = create_model(to_pascal(function.replace(".", "_")) + "Body", __base__=InModel, **fields)
 
     def _query(self, r: Route) -> type:
-        columns = {c.name: c for c in self.catalog.view_fields(r.read.view)}
+        columns = {c.name: c for c in self.catalog.view_fields(r.read.view)} if r.read else {}
         fields = {}
         for name, f in r.filters.items():
             t = columns[f.column].type if f.column else None
@@ -235,6 +238,11 @@ def surface(app: Flask | None = None) -> Surface:
 Later = Callable[[], Any]
 
 
+def qualified(name: str) -> sql.Identifier:
+    """api.x for a bare name; portal.x (or another schema) when the name says so."""
+    return sql.Identifier(*name.split(".", 1)) if "." in name else sql.Identifier("api", name)
+
+
 def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
     where = sql.SQL(" and ").join(sql.SQL(c) for c, _ in conditions) if conditions else sql.SQL("true")
     return where, [v for c, v in conditions for _ in range(c.count("%s"))]
@@ -242,7 +250,7 @@ def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
 
 def send_rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> Later:
     where, params = _where(conditions)
-    query = sql.SQL("select * from {} where {} order by {}").format(sql.Identifier("api", view), where, sql.SQL(order))
+    query = sql.SQL("select * from {} where {} order by {}").format(qualified(view), where, sql.SQL(order))
     if limit is not None:
         query, params = sql.SQL("{} limit %s offset %s").format(query), [*params, limit, offset]
     return conn.execute(query, params).fetchall
@@ -255,7 +263,8 @@ def rows(conn, view: str, conditions: list, order: str, limit: int | None = None
 def _send_embeds(conn, read: Read, keys: dict[str, list]) -> dict[str, Later]:
     """Each embedded list for the keys it is embedded by: one query per list, whatever the number of rows."""
     return {
-        name: send_rows(conn, e.view, [(f"{e.key} = any(%s)", keys[e.on])], e.order) if keys[e.on] else list
+        name: send_rows(conn, e.view, [(f"{e.key} = any(%s)", keys[e.on]), (e.where, None)], e.order)
+        if keys[e.on] else list
         for name, e in read.embeds.items()
     }
 
@@ -313,7 +322,7 @@ def send_page(conn, r: Route, query, path: dict) -> Later:
             conditions.append((f.sql, f.prepare(value)))
     where, params = _where(conditions)
     total = conn.execute(sql.SQL("select count(*) as n from {} where {}").format(
-        sql.Identifier("api", r.read.view), where), params).fetchone
+        qualified(r.read.view), where), params).fetchone
     size, number = query.page_size, query.page_number
     found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size)
     if r.read.embeds:
@@ -340,7 +349,7 @@ def call(conn, function: str, plan: Plan, path: dict, body: BaseModel | None) ->
         if plan.shape is not None:
             names.append(sql.SQL("p => %s"))
             values.append(Jsonb({k: v for k, v in sent.items() if k in plan.shape}))
-    query = sql.SQL("select * from {}({})").format(sql.Identifier("api", function), sql.SQL(", ").join(names))
+    query = sql.SQL("select * from {}({})").format(qualified(function), sql.SQL(", ").join(names))
     try:
         return conn.execute(query, values).fetchall()
     except psycopg.Error as e:
@@ -416,7 +425,8 @@ def register(app: Flask, routes: list[Route]) -> None:
 
         def view(_r=r, **path):
             plan = surface().plans[_r.name]
-            identity = g.identity = authenticate() if _r.auth else None
+            who = portal_identity if _r.audience == "portal" else authenticate
+            identity = g.identity = who() if _r.auth else None
             query = plan.query.model_validate(request.args.to_dict()) if plan.query else None
             body = plan.body.model_validate(_json_body()) if plan.body else None
             result = (_r.handler or serve)(_r, plan, identity, path, body, query)

@@ -31,6 +31,12 @@ begin
     perform set_config('pgpsa.permissions', '', true);
     perform set_config('pgpsa.client_id', '', true);
     perform set_config('pgpsa.contact_id', '', true);
+    perform set_config('pgpsa.portal_session_id', '', true);
+    perform set_config('pgpsa.project_id', '', true);
+    perform set_config('pgpsa.portal_capabilities', '', true);
+    perform set_config('pgpsa.portal_project_ids', '', true);
+    perform set_config('pgpsa.portal_order_ids', '', true);
+    perform set_config('pgpsa.portal_task_ids', '', true);
 end;
 $$;
 
@@ -110,6 +116,43 @@ end;
 $$;
 
 -- The owner, in a tenant (as a user of it, when given): for rules that must hold whoever writes, the owner too.
+-- A portal session's request, as the service makes it: its context set, the portal role, the session checked.
+create or replace function tests.as_contact(p_session_id uuid) returns void
+language plpgsql volatile
+as $$
+declare
+    s record;
+begin
+    perform tests.as_superuser();
+    select * into s from app.portal_sessions as x where x.id = p_session_id;
+    perform set_config('pgpsa.tenant_id', s.tenant_id::text, true);
+    perform set_config('pgpsa.client_id', s.client_id::text, true);
+    perform set_config('pgpsa.contact_id', s.contact_id::text, true);
+    perform set_config('pgpsa.portal_session_id', s.id::text, true);
+    perform set_config('pgpsa.project_id', coalesce(s.project_id::text, ''), true);
+    perform tests.as_service('pgpsa_portal');
+    perform portal.check_session();
+end;
+$$;
+
+-- A live portal session for a contact (of the whole client, or of one project), made as sign-in makes it.
+create or replace function tests.portal_session(p_contact_id uuid, p_project_id uuid default null) returns uuid
+language plpgsql volatile
+as $$
+declare
+    c record;
+    new_id uuid;
+begin
+    perform tests.as_superuser();
+    select * into c from app.contacts as x where x.id = p_contact_id;
+    insert into app.portal_sessions (tenant_id, client_id, contact_id, project_id, way_in, expires_at)
+    values (c.tenant_id, c.client_id, c.id, p_project_id, case when p_project_id is null then 'magic_link' else 'code' end,
+        now() + interval '1 hour')
+    returning id into new_id;
+    return new_id;
+end;
+$$;
+
 create or replace function tests.as_owner(p_tenant_id uuid, p_user_id uuid default null) returns void
 language plpgsql volatile
 as $$
@@ -210,6 +253,9 @@ declare
     payment uuid;
     contract uuid;
     assignment uuid;
+    share text;
+    code text;
+    email text := 'seed-' || left(p_tenant_id::text, 8) || '@example.test';
 begin
     manager := tests.create_user(p_tenant_id, 'manager');
     perform tests.authenticate_as(manager);
@@ -257,6 +303,17 @@ begin
     select * into approval from api.request_approval(stage, jsonb_build_object('approver_contact_id', contact));
     perform tests.as_anon();
     perform api.decide_approval(approval.token, 'revision', 'Seed revision');
+    perform tests.authenticate_as(manager);
+    -- Portal: the contact's address, a share link, a code mailed and verified into a session, a magic link mailed.
+    perform api.update_contact(contact, jsonb_build_object('email', email));
+    select r.share_token into share from api.rotate_share_link(project) as r;
+    perform tests.as_anon();
+    perform portal.request_code(share, email, '192.0.2.1');
+    perform portal.request_magic_link(email, '192.0.2.1');
+    perform tests.as_owner(p_tenant_id);
+    code := (select internal.decrypt_secret(c.code_encrypted) from app.portal_codes as c where c.contact_id = contact);
+    perform tests.as_anon();
+    perform portal.verify_code(share, email, code, '192.0.2.1');
     perform tests.authenticate_as(manager);
     -- Contracts: a template instantiated for the client, assigned, active, billed for a period, with a document
     -- and a dated price.
