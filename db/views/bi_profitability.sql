@@ -90,8 +90,8 @@ select
     t.orders::integer as orders,
     t.revenue::app.money as revenue,
     t.material_cost::app.money as material_cost,
-    t.labor_hours,
-    t.unrated_hours,
+    round(t.labor_hours, 2) as labor_hours,
+    round(t.unrated_hours, 2) as unrated_hours,
     t.labor_cost::app.money as labor_cost,
     (t.revenue - t.material_cost - t.labor_cost)::app.money as profit,
     round(100 * (t.revenue - t.material_cost - t.labor_cost) / nullif(t.revenue, 0), 2) as margin_pct
