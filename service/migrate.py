@@ -1,6 +1,7 @@
 """`pgpsa db up|status|reset`: bootstrap, yoyo migrations, repeatable SQL files, on DATABASE_URL (else the
 embedded cluster's database)."""
 
+import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -64,6 +65,36 @@ def bootstrap(url: str) -> None:
     click.echo(f"bootstrap: {path.relative_to(DB_DIR.parent)}")
 
 
+def apply_queue_schema(url: str) -> None:
+    """procrastinate's schema, in its own schema `queue`, owned by the owner: made once, then upgraded by
+    procrastinate's own migration files, newer than the version recorded on the schema."""
+    import procrastinate
+
+    sql_dir = Path(procrastinate.__file__).parent / "sql"
+    version = importlib.metadata.version("procrastinate")
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(OWNER)))
+        conn.execute("create schema if not exists queue")
+        conn.execute("set local search_path = queue, pg_catalog")
+        recorded = conn.execute("select obj_description('queue'::regnamespace, 'pg_namespace')").fetchone()[0]
+        if conn.execute("select to_regclass('queue.procrastinate_jobs')").fetchone()[0] is None:
+            conn.execute((sql_dir / "schema.sql").read_text())
+        elif recorded != f"procrastinate {version}":
+            done = tuple(int(p) for p in (recorded or "procrastinate 0").split()[1].split("."))
+            for path in sorted((sql_dir / "migrations").glob("*.sql")):
+                if tuple(int(p) for p in path.name.split("_")[0].split(".")) > done:
+                    conn.execute(path.read_text())
+        # Its functions and triggers name its tables unqualified: pinned, they work whoever calls (a DBA at psql).
+        conn.execute("""
+            do $$ declare f regprocedure; begin
+                for f in select p.oid from pg_proc as p where p.pronamespace = 'queue'::regnamespace loop
+                    execute format('alter function %s set search_path = queue, pg_catalog', f);
+                end loop;
+            end $$""")
+        conn.execute(sql.SQL("comment on schema queue is {}").format(sql.Literal(f"procrastinate {version}")))
+    click.echo(f"queue: procrastinate {version}")
+
+
 def _migrations():
     return read_migrations(str(DB_DIR / "migrations"))
 
@@ -115,6 +146,7 @@ def up():
     """Bootstrap (superuser), apply pending migrations (as pgpsa_owner), re-apply repeatable files."""
     url = admin_url()
     bootstrap(url)
+    apply_queue_schema(url)
     migrate(url)
     apply_repeatable(url)
 
