@@ -24,6 +24,8 @@ with delivered as (
     where
         t.tenant_id = internal.current_tenant_id()
         and t.invoice_id is null
+        -- Implied by the rule below, said again so the planner reads index_tasks_unbilled (delivered, not invoiced).
+        and t.status in ('completed', 'approved', 'client_approved') and t.billing_type <> 'non_billable'
         and (
             (t.billing_type in ('fixed', 'hourly') and t.status in ('completed', 'approved', 'client_approved'))
             or (t.billing_type = 'milestone' and t.kind = 'approval' and t.status in ('approved', 'client_approved'))

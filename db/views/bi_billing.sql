@@ -62,46 +62,52 @@ comment on column bi.ar_aging.balance_due is 'All the balances: the sum of the f
 -- applied by then; so they are the running sum of each month's issued, voided and applied amounts. The current
 -- month's period runs to today.
 create or replace view bi.days_sales_outstanding as
-with posted as (
+-- Each posted invoice once: its total from its lines (all lines summed in one pass, in the order of
+-- index_invoice_lines_on_invoice_id, which carries their totals), then the month it added to receivables and, if
+-- voided, the month it left them; receivables less what was applied to them in the month it was.
+with invoice_totals as (
     select
-        i.tenant_id,
-        i.id,
-        i.currency,
-        i.issue_date,
-        internal.report_date(i.voided_at) as voided_on,
-        coalesce(l.total, 0) as total
-    from app.invoices as i
-    left join lateral (
-        select sum(x.line_total + x.tax_amount) as total
-        from app.invoice_lines as x
-        where x.tenant_id = i.tenant_id and x.invoice_id = i.id
-    ) as l on true
-    where i.sent_at is not null and i.issue_date is not null
+        x.tenant_id,
+        x.invoice_id,
+        sum(x.line_total + x.tax_amount) as total
+    from app.invoice_lines as x
+    group by x.tenant_id, x.invoice_id
 ),
 
 changes as (
     select
-        p.currency,
-        internal.report_month(p.issue_date) as month,
-        p.total as invoiced,
-        p.total as change
-    from posted as p
+        i.currency,
+        c.month,
+        c.invoiced,
+        c.change
+    from app.invoices as i
+    left join invoice_totals as l on i.tenant_id = l.tenant_id and i.id = l.invoice_id
+    cross join
+        lateral (
+            values
+            (internal.report_month(i.issue_date), coalesce(l.total, 0), coalesce(l.total, 0)),
+            (internal.report_month(internal.report_date(i.voided_at)), 0, -coalesce(l.total, 0))
+        ) as c (month, invoiced, change)
+    where i.sent_at is not null and i.issue_date is not null and c.month is not null
     union all
     select
-        p.currency,
-        internal.report_month(p.voided_on) as month,
-        0 as invoiced,
-        -p.total as change
-    from posted as p
-    where p.voided_on is not null
-    union all
-    select
-        p.currency,
+        i.currency,
         internal.report_month(internal.report_date(a.applied_at)) as month,
         0 as invoiced,
         -a.amount as change
     from app.payment_applications as a
-    inner join posted as p on a.tenant_id = p.tenant_id and a.invoice_id = p.id
+    inner join app.invoices as i on a.tenant_id = i.tenant_id and a.invoice_id = i.id
+    where i.sent_at is not null and i.issue_date is not null
+),
+
+by_month as (
+    select
+        c.currency,
+        c.month,
+        sum(c.invoiced) as invoiced,
+        sum(c.change) as change
+    from changes as c
+    group by c.currency, c.month
 ),
 
 months as (
@@ -113,7 +119,7 @@ months as (
             c.currency,
             min(c.month) as first_month,
             max(c.month) as last_month
-        from changes as c
+        from by_month as c
         group by c.currency
     ) as b
     cross join lateral generate_series(
@@ -135,7 +141,7 @@ monthly as (
             else (m.month + interval '1 month')::date - m.month
         end as days
     from months as m
-    left join changes as c on m.currency = c.currency and m.month = c.month
+    left join by_month as c on m.currency = c.currency and m.month = c.month
     group by m.currency, m.month
 )
 

@@ -50,21 +50,36 @@ rates as (
     from app.labor_rates as r
 ),
 
-labor as (
+-- Time is logged on hourly tasks (a task re-typed since may hold some): their project comes from the hourly tasks'
+-- own index (index_tasks_hourly), any other task's is looked up entry by entry, so the tenant's tasks are not all read.
+costed_time as (
     select
-        t.tenant_id,
-        t.project_id,
-        sum(e.hours) as hours,
-        coalesce(sum(e.hours) filter (where r.role is null), 0) as unrated_hours,
-        coalesce(sum(internal.line_gross(e.hours, r.hourly_rate)), 0) as amount
+        e.tenant_id,
+        coalesce(
+            h.project_id,
+            (select t.project_id from app.tasks as t where t.tenant_id = e.tenant_id and t.id = e.task_id)
+        ) as project_id,
+        e.hours,
+        r.role,
+        internal.line_gross(e.hours, r.hourly_rate) as amount
     from app.time_entries as e
-    inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
+    left join app.tasks as h on e.tenant_id = h.tenant_id and e.task_id = h.id and h.billing_type = 'hourly'
     inner join app.users as u on e.tenant_id = u.tenant_id and e.user_id = u.id
     left join rates as r
         on
             u.tenant_id = r.tenant_id and u.role = r.role and e.work_date >= r.effective_from
             and (r.effective_until is null or e.work_date < r.effective_until)
-    group by t.tenant_id, t.project_id
+),
+
+labor as (
+    select
+        c.tenant_id,
+        c.project_id,
+        sum(c.hours) as hours,
+        coalesce(sum(c.hours) filter (where c.role is null), 0) as unrated_hours,
+        coalesce(sum(c.amount), 0) as amount
+    from costed_time as c
+    group by c.tenant_id, c.project_id
 ),
 
 per_type as (

@@ -12,9 +12,10 @@ with logged as (
         e.user_id,
         internal.report_week(e.work_date) as week,
         sum(e.hours) as hours,
-        coalesce(sum(e.hours) filter (where t.billing_type = 'hourly'), 0) as billable_hours
+        coalesce(sum(e.hours) filter (where t.id is not null), 0) as billable_hours
     from app.time_entries as e
-    inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
+    -- Only hourly tasks are joined, read from their own index (index_tasks_hourly), not all of a tenant's tasks.
+    left join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id and t.billing_type = 'hourly'
     group by e.tenant_id, e.user_id, internal.report_week(e.work_date)
 ),
 
