@@ -44,8 +44,8 @@ def run_once(conn: psycopg.Connection) -> int:
                 with conn.transaction():
                     _as_worker(conn, tenant_id)
                     totals[function] += conn.execute(f"select {function}()").fetchone()[0]
-            except psycopg.OperationalError:
-                raise  # the connection is gone; let a supervisor restart the worker
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise  # the connection is gone: run_forever connects again
             except psycopg.Error as e:
                 failed += 1
                 click.echo(f"{name} failed for tenant {tenant_id}: {e.sqlstate} {e}", err=True)
@@ -54,17 +54,41 @@ def run_once(conn: psycopg.Connection) -> int:
     return failed
 
 
+# While the database is away (a restart): wait this long before connecting again, doubling up to the most.
+RECONNECT_FIRST, RECONNECT_MOST = 0.5, 2.0
+
+
+def _connect() -> psycopg.Connection:
+    return psycopg.connect(config.service_database_url(), autocommit=True, connect_timeout=5)
+
+
+def run_forever(interval: float) -> None:
+    """Runs every `interval` seconds; a lost connection (PostgreSQL restarting) is said in one line and made again,
+    sooner than the next run if the database is back, so the worker outlives a restart without a supervisor."""
+    wait = RECONNECT_FIRST
+    while True:
+        try:
+            with _connect() as conn:
+                while True:
+                    run_once(conn)
+                    wait = RECONNECT_FIRST
+                    time.sleep(interval)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as e:
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            click.echo(f"worker: the database is not reachable ({reason}); trying again in {wait:g} s", err=True)
+            time.sleep(wait)
+            wait = min(wait * 2, RECONNECT_MOST)
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="run every job once and exit")
 @click.option("--interval", type=float, default=None, help="seconds between runs [PGPSA_WORKER_INTERVAL, 60]")
 def worker(once: bool, interval: float | None):
     """Run the scheduled sweeps as the worker role, once or in a loop."""
     interval = interval if interval is not None else config.defaults()["WORKER_INTERVAL"]
-    with psycopg.connect(config.service_database_url(), autocommit=True) as conn:
-        if once:
+    if once:
+        with _connect() as conn:
             if run_once(conn):
                 raise SystemExit(1)
-            return
-        while True:
-            run_once(conn)
-            time.sleep(interval)
+        return
+    run_forever(interval)
