@@ -170,6 +170,6 @@ def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_co
     served_again = min(a.started + a.took for a in answers if a.status == 200 and a.started + a.took > back) - back
     print(
         f"\nrestart: {len(answers)} requests, {len(during)} answered 503 while the database was away"
-        f" ({back - stopped:.1f} s); slowest {slowest:.2f} s; the first answer served {served_again:.2f} s and the last 503 {recovered:+.2f} s after it was back;"
-        f" the worker swept again {swept[0]:.2f} s after"
+        f" ({back - stopped:.1f} s); slowest {slowest:.2f} s; after it was back: first answer served"
+        f" {served_again:.2f} s, last 503 {recovered:+.2f} s, the worker swept again {swept[0]:.2f} s"
     )
