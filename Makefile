@@ -32,8 +32,8 @@ test: $(VENV)/.installed
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
 	pgpsa db up
 	pgpsa seed-demo
-	sqlfluff lint db/
-	ruff check $(wildcard service tests bench conftest.py)
+	python scripts/lint_sql.py db/
+	ruff check $(wildcard service tests bench scripts conftest.py)
 	pytest
 
 stop:
@@ -45,10 +45,10 @@ psql:
 db-url:
 	@$(PG) url $(DB)
 
-# Removes the virtualenv and the cluster with all its data.
+# Removes the virtualenv, the lint cache and the cluster with all its data.
 clean:
 	$(PG) destroy
-	rm -rf $(VENV)
+	rm -rf $(VENV) .cache
 
 # Benchmarks (not part of `make test`): each on a scratch database, recreated; sizes via environment variables.
 bench-health bench-rls bench-draft: $(VENV)/.installed
