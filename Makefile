@@ -12,7 +12,7 @@ SHELL := bash
 .ONESHELL:
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test stop psql db-url clean bench-health bench-rls bench-draft
+.PHONY: run test stop psql db-url clean bench-health bench-rls bench-draft bench-events
 
 # Reinstalled only when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -51,7 +51,7 @@ clean:
 	rm -rf $(VENV) .cache
 
 # Benchmarks (not part of `make test`): each on a scratch database, recreated; sizes via environment variables.
-bench-health bench-rls bench-draft: $(VENV)/.installed
+bench-health bench-rls bench-draft bench-events: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL
 	pgpsa db up >/dev/null

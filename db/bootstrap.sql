@@ -10,7 +10,8 @@
 --              are its members), pgpsa_portal (a client contact), pgpsa_webhook (Stripe), pgpsa_worker (sweeps,
 --              event delivery), pgpsa_bi (BI logins are its members). They hold no privilege on any table: they
 --              read door views and call door functions, nothing else.
--- pgpsa_service is the service's login: NOINHERIT, it holds nothing until it SETs ROLE to a request role.
+-- pgpsa_service is the service's login: NOINHERIT, it holds nothing until it SETs ROLE to a request role, or to
+-- pgpsa_queue, the job queue's role, which reads and writes only procrastinate's schema `queue`.
 
 do $$
 declare
@@ -18,7 +19,7 @@ declare
 begin
     foreach r in array array[
         'pgpsa_owner', 'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal',
-        'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_bi'
+        'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_bi', 'pgpsa_queue'
     ] loop
         if not exists (select from pg_roles where rolname = r) then
             execute format('create role %I nologin', r);
@@ -62,7 +63,9 @@ begin
         join pg_roles as r on r.oid = am.roleid
         join pg_roles as s on s.oid = am.member
         where s.rolname = 'pgpsa_service'
-          and r.rolname not in ('pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook', 'pgpsa_worker')
+          and r.rolname not in (
+              'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook', 'pgpsa_worker', 'pgpsa_queue'
+          )
     loop
         execute format('revoke %I from pgpsa_service', m.rolname);
     end loop;
@@ -73,6 +76,8 @@ grant pgpsa_staff to pgpsa_service;
 grant pgpsa_portal to pgpsa_service;
 grant pgpsa_webhook to pgpsa_service;
 grant pgpsa_worker to pgpsa_service;
+-- The job queue's own role (procrastinate's connections): it touches the schema `queue` and nothing else.
+grant pgpsa_queue to pgpsa_service;
 
 do $$
 begin

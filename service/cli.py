@@ -8,7 +8,7 @@ from service import create_app
 from service.admin import NOT_SET_UP, seed_demo, serve, tenant, user
 from service.logins import app_login, bi_login
 from service.migrate import db
-from service.worker import worker
+from service.worker import mail, worker
 
 
 def _create_app():
@@ -40,5 +40,10 @@ cli.add_command(user)
 cli.add_command(seed_demo)
 cli.add_command(serve)
 cli.add_command(worker)
+cli.add_command(mail)
 cli.add_command(app_login)
 cli.add_command(bi_login)
+
+
+if __name__ == "__main__":
+    cli()

@@ -92,7 +92,19 @@ def defaults() -> dict:
         "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL"),
         "S3_REGION": env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "us-east-1",
         "SIGNED_URL_TTL": 600,
-        "WORKER_INTERVAL": float(env("PGPSA_WORKER_INTERVAL", "60")),
+        # The worker: jobs retried with exponential backoff (JOB_RETRY_WAIT seconds, doubling), dead after
+        # JOB_MAX_ATTEMPTS; WORKER_CONCURRENCY jobs at a time.
+        "JOB_RETRY_WAIT": float(env("PGPSA_JOB_RETRY_WAIT", "2")),
+        "JOB_MAX_ATTEMPTS": int(env("PGPSA_JOB_MAX_ATTEMPTS", "8")),
+        "WORKER_CONCURRENCY": int(env("PGPSA_WORKER_CONCURRENCY", "4")),
+        # A worker silent this long is taken for dead, and the jobs it held are queued again.
+        "STALLED_SECONDS": float(env("PGPSA_STALLED_SECONDS", "30")),
+        # Mail: SendGrid when SENDGRID_API_KEY is set (SENDGRID_HOST points its client elsewhere, for tests), else
+        # the local outbox (`pgpsa mail list`). Links in mails start with BASE_URL.
+        "SENDGRID_API_KEY": env("SENDGRID_API_KEY"),
+        "SENDGRID_HOST": env("SENDGRID_HOST", "https://api.sendgrid.com"),
+        "MAIL_FROM": env("MAIL_FROM", "no-reply@pgpsa.invalid"),
+        "BASE_URL": env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/"),
         # Stripe Checkout: off until STRIPE_API_KEY is set; STRIPE_API_BASE points the client elsewhere (tests).
         "STRIPE_API_KEY": env("STRIPE_API_KEY"),
         "STRIPE_API_BASE": env("STRIPE_API_BASE"),

@@ -9,10 +9,12 @@ Deploys a DBA can trust (README "Deploys"):
 - when they are re-applied, every `create policy` and `create trigger` goes through internal.ensure_ddl, which
   leaves one alone when neither its statement nor the catalog changed, so an unchanged table is not locked;
   policies and triggers no file declares any more are dropped, and so are the functions and views a file made at
-  the last re-apply and no file makes now.
+  the last re-apply and no file makes now;
+- procrastinate's queue schema is made once and upgraded when procrastinate's version changes, else left alone.
 """
 
 import hashlib
+import importlib.metadata
 import os
 import re
 import sys
@@ -103,6 +105,46 @@ def _yoyo(url: str):
         yield backend
     finally:
         backend.connection.close()
+
+
+def apply_queue_schema(url: str) -> None:
+    """procrastinate's schema, in its own schema `queue`, owned by the owner: made once, then upgraded by
+    procrastinate's own migration files, newer than the version recorded on the schema. Up to date, it is only read:
+    nothing written, nothing locked."""
+    import procrastinate
+
+    sql_dir = Path(procrastinate.__file__).parent / "sql"
+    version = importlib.metadata.version("procrastinate")
+    wanted = f"procrastinate {version}"
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(OWNER)))
+        if conn.execute("select to_regnamespace('queue') is null").fetchone()[0]:
+            conn.execute("create schema queue")
+        conn.execute("set local search_path = queue, pg_catalog")
+        recorded = conn.execute("select obj_description('queue'::regnamespace, 'pg_namespace')").fetchone()[0]
+        if conn.execute("select to_regclass('queue.procrastinate_jobs')").fetchone()[0] is None:
+            conn.execute((sql_dir / "schema.sql").read_text())
+            done = "made"
+        elif recorded != wanted:
+            done = tuple(int(p) for p in (recorded or "procrastinate 0").split()[1].split("."))
+            for path in sorted((sql_dir / "migrations").glob("*.sql")):
+                if tuple(int(p) for p in path.name.split("_")[0].split(".")) > done:
+                    conn.execute(path.read_text())
+            done = f"upgraded from {recorded or 'an unrecorded version'}"
+        else:
+            done = "up to date"
+        # Its functions and triggers name its tables unqualified: pinned, they work whoever calls (a DBA at psql).
+        # Only those not pinned yet are altered.
+        conn.execute("""
+            do $$ declare f regprocedure; begin
+                for f in select p.oid from pg_proc as p where p.pronamespace = 'queue'::regnamespace
+                    and p.proconfig is distinct from array['search_path=queue, pg_catalog'] loop
+                    execute format('alter function %s set search_path = queue, pg_catalog', f);
+                end loop;
+            end $$""")
+        if recorded != wanted:
+            conn.execute(sql.SQL("comment on schema queue is {}").format(sql.Literal(wanted)))
+    click.echo(f"queue: {wanted}, {done}")
 
 
 def _migrations():
@@ -491,6 +533,7 @@ def up():
     """Bootstrap (superuser), apply pending migrations (as pgpsa_owner), re-apply repeatable files if one changed."""
     url = admin_url()
     bootstrap(url)
+    apply_queue_schema(url)
     applied = migrate(url)
     apply_repeatable(url, only_if_changed=not applied)
 

@@ -19,6 +19,8 @@ TINY = {
     "TASKS": "30",  # draft.py
     "TIME_ENTRIES": "60",
     "CLIENTS": "200",  # rls.py
+    "BENCH_EVENTS": "50",  # events.py
+    "BENCH_STREAM": "40",
 }
 
 

@@ -1,7 +1,8 @@
 """A database restart is survived (issue O): PostgreSQL stops and starts again under a bounded load on the service (a
 real WSGI server, a few threads) and the worker running its loop. While it is away every request answers 503
 problem+json with Retry-After (never a 500, a traceback, or a wait past the pool timeout); within seconds of its
-return every request is served again, and the worker, never restarted, sweeps again.
+return every request is served again, and the worker (procrastinate's, in `pgpsa worker`), never restarted, says it
+lost the database and delivers an event recorded after the restart.
 
 The cluster restarted is one of its own (scripts/pg.sh with a private folder and port, as tests/test_cli.py makes
 one): the rest of the suite keeps using the test cluster, even when it runs beside this test."""
@@ -93,6 +94,35 @@ def _worker_lines(proc: subprocess.Popen, lines: list[tuple[float, str]]) -> Non
         lines.append((time.monotonic(), line.rstrip()))
 
 
+def _record_event(url: str, tenant) -> object | None:
+    """An event of the tenant (its delivery queued in the same transaction), or None while the database is away."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
+            conn.execute("select set_config('pgpsa.tenant_id', %s, false)", [str(tenant)])
+            return conn.execute("select internal.record_event('restart.test', 'tenant', %s)", [tenant]).fetchone()[0]
+    except psycopg.OperationalError:
+        return None
+
+
+def _delivered(url: str, event_id) -> bool:
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
+            query = "select delivered_at is not null from app.domain_events where id = %s"
+            return conn.execute(query, [event_id]).fetchone()[0]
+    except psycopg.OperationalError:
+        return False
+
+
+def _wait_delivered(url: str, event_id, within: float) -> float | None:
+    """Seconds until the worker delivered the event, or None if it did not within `within`."""
+    started = time.monotonic()
+    while time.monotonic() < started + within:
+        if _delivered(url, event_id):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return None
+
+
 def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_config):
     env, url = own_cluster
     service_url = url.replace("postgresql://postgres@", "postgresql://pgpsa_service@", 1)
@@ -105,7 +135,7 @@ def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_co
     serving.start()
     base = f"http://127.0.0.1:{server.server_port}"
     worker = subprocess.Popen(
-        [PGPSA, "worker", "--interval", "0.5"],
+        [PGPSA, "worker"],
         env={**env, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},  # (pg.sh ignores its cluster given DATABASE_URL)
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -116,6 +146,8 @@ def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_co
     stop, answers = threading.Event(), []
     load = []
     try:
+        before = _record_event(url, tenant)
+        assert _wait_delivered(url, before, 30) is not None, [line for _, line in worker_out]
         login = {"tenant": "restart", "email": "m@restart.test", "password": PASSWORD}
         token = requests.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["accessToken"]
         headers = {"Authorization": f"Bearer {token}"}
@@ -130,13 +162,19 @@ def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_co
         subprocess.run([str(PG_SH), "ensure"], env=env, capture_output=True, check=True, timeout=60)
         back = time.monotonic()
 
-        # Until every thread has been served for a second in a row and the worker swept again (at most
+        after = _record_event(url, tenant)
+        assert after is not None, "the database did not take an event once it was back"
+        recorded = time.monotonic()
+
+        # Until every thread has been served for a second in a row and the worker delivered the event (at most
         # BACK_WITHIN and a little).
+        delivered = None
         while time.monotonic() < back + BACK_WITHIN + 3:
             recent = [a for a in answers if a.started > time.monotonic() - 1.0]
             served = len(recent) >= THREADS and all(a.status == 200 for a in recent)
-            swept = any(t > back and line.startswith("sla sweep:") for t, line in worker_out)
-            if time.monotonic() > back + 1.0 and served and swept:
+            if delivered is None and _delivered(url, after):
+                delivered = time.monotonic() - back
+            if time.monotonic() > back + 1.0 and served and delivered is not None:
                 break
             time.sleep(0.1)
     finally:
@@ -162,14 +200,15 @@ def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_co
     recovered = last_refused - back
     assert recovered < BACK_WITHIN, f"full service {recovered:.1f} s after the database came back"
     assert [a for a in answers if a.started > last_refused], "no request served after the restart"
-    # The worker outlived it: it said the database was away and swept again once it was back.
-    assert worker.returncode in (-15, 0), [line for _, line in worker_out]
-    assert any("not reachable" in line for _, line in worker_out), [line for _, line in worker_out]
-    swept = [t - back for t, line in worker_out if t > back and line.startswith("sla sweep:")]
-    assert swept and swept[0] < BACK_WITHIN, [line for _, line in worker_out]
+    # The worker outlived it: it said it lost the database and delivered an event recorded once it was back.
+    lines = [line for _, line in worker_out]
+    assert worker.returncode in (-15, 0), lines
+    assert any(line.startswith("worker: lost the database") for line in lines), lines
+    assert delivered is not None and delivered < BACK_WITHIN, lines
     served_again = min(a.started + a.took for a in answers if a.status == 200 and a.started + a.took > back) - back
     print(
         f"\nrestart: {len(answers)} requests, {len(during)} answered 503 while the database was away"
         f" ({back - stopped:.1f} s); slowest {slowest:.2f} s; after it was back: first answer served"
-        f" {served_again:.2f} s, last 503 {recovered:+.2f} s, the worker swept again {swept[0]:.2f} s"
+        f" {served_again:.2f} s, last 503 {recovered:+.2f} s, the worker delivered an event {delivered:.2f} s"
+        f" ({delivered - (recorded - back):.2f} s after it was recorded)"
     )

@@ -199,7 +199,12 @@ begin
     update app.stages as s set status = 'overdue', escalated_at = now()
     where s.tenant_id = internal.current_tenant_id() and s.status in ('active', 'revision') and s.due_at < now();
     get diagnostics marked = row_count;
-    return marked;
+    -- The escalation job's fallback: a stage overdue for 24 h whose managers were not told is escalated now.
+    return marked + coalesce((
+        select sum(api.escalate_stage(s.id)) from app.stages as s
+        where s.tenant_id = internal.current_tenant_id() and s.status = 'overdue' and s.managers_told_at is null
+          and s.escalated_at <= now() - interval '24 hours'
+    ), 0);
 end;
 $$;
 

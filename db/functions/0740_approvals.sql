@@ -33,11 +33,13 @@ begin
             errcode = 'PT409', message = format('Stage %s is %s; approval is asked of a started stage.', stage.name, stage.status);
     end if;
     insert into app.approvals (
-        tenant_id, project_id, stage_id, token_hash, expires_at, approver_contact_id, approver_email, requested_by
+        tenant_id, project_id, stage_id, token_hash, expires_at, approver_contact_id, approver_email, requested_by,
+        token_encrypted  -- so the approver's mail (and a reminder) can carry the link; found only by its hash
     ) values (
         internal.current_tenant_id(), stage.project_id, p_stage_id, internal.token_hash(new_token),
         now() + make_interval(hours => coalesce((p ->> 'expires_in_hours')::integer, 72)),
-        (p ->> 'approver_contact_id')::uuid, p ->> 'approver_email', internal.current_user_id()
+        (p ->> 'approver_contact_id')::uuid, p ->> 'approver_email', internal.current_user_id(),
+        internal.encrypt_secret(new_token)
     ) returning id into new_id;
     -- The client approves finished work (done, or in review for this approval): the studio hears about open
     -- tasks now, not the client later.

@@ -30,19 +30,20 @@ begin
     if p ? 'deposit_percent' then
         perform internal.require_permission('orders:write');
     end if;
-    if p ? 'allow_negative_stock' then
+    if p ?| '{allow_negative_stock,purchasing_email}' then
         perform internal.require_permission('inventory:write');
     end if;
-    insert into app.sales_settings as s (tenant_id, deposit_percent, allow_negative_stock)
+    insert into app.sales_settings as s (tenant_id, deposit_percent, allow_negative_stock, purchasing_email)
     values (
         internal.current_tenant_id(), coalesce((p ->> 'deposit_percent')::numeric, 50),
-        coalesce((p ->> 'allow_negative_stock')::boolean, false)
+        coalesce((p ->> 'allow_negative_stock')::boolean, false), p ->> 'purchasing_email'
     )
     on conflict (tenant_id) do update set
         deposit_percent = case when p ? 'deposit_percent' then excluded.deposit_percent else s.deposit_percent end,
         allow_negative_stock = case
             when p ? 'allow_negative_stock' then excluded.allow_negative_stock else s.allow_negative_stock
-        end;
+        end,
+        purchasing_email = case when p ? 'purchasing_email' then excluded.purchasing_email else s.purchasing_email end;
     return internal.current_tenant_id();
 end;
 $$;

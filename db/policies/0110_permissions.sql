@@ -21,6 +21,9 @@ from (
     ('clients', '{clients:read}', '{clients:write}', '{clients:write}', null),
     ('contacts', '{clients:read}', '{clients:write}', '{clients:write}', null),
     ('domain_events', '{audit:read}', null, null, null),
+    -- Mail and schedule runs are written only by the owner's rules (event delivery, the schedules).
+    ('outbound_mail', '{audit:read}', null, null, null),
+    ('schedule_runs', '{audit:read}', null, null, null),
     ('audit.audit_log', '{audit:read}', null, null, null),
     ('templates', '{projects:read}', '{projects:write}', '{projects:write}', '{projects:write}'),
     ('template_stages', '{projects:read}', '{projects:write}', '{projects:write}', '{projects:write}'),

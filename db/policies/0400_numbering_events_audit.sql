@@ -5,6 +5,8 @@
 
 -- Managers (audit:read) read the outbox and the audit log through the door.
 grant select on app.domain_events to pgpsa_door_api;
+-- ... and what was mailed, and when the schedules ran (written only by the worker's owner-run functions).
+grant select on app.outbound_mail, app.schedule_runs to pgpsa_door_api;
 grant select on audit.audit_log to pgpsa_door_api;
 grant usage on schema audit to pgpsa_door_api;
 

@@ -42,7 +42,10 @@ on app.comments to pgpsa_door_api;
 revoke insert, update, delete on app.task_activity_logs from pgpsa_door_api;
 grant select on app.task_activity_logs to pgpsa_door_api;
 grant select, update (status, reminded_at),
-insert (tenant_id, project_id, stage_id, token_hash, expires_at, approver_contact_id, approver_email, requested_by)
+insert (
+    tenant_id, project_id, stage_id, token_hash, expires_at, approver_contact_id, approver_email, requested_by,
+    token_encrypted
+)
 on app.approvals to pgpsa_door_api;
 grant select on app.approval_revisions to pgpsa_door_api;
 grant select, delete,

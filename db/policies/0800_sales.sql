@@ -4,7 +4,8 @@
 
 -- Numbers, statuses, stamps, computed money and stock quantities move only through the api functions and
 -- triggers; staff write what a person types.
-grant select, insert (tenant_id, deposit_percent, allow_negative_stock), update (deposit_percent, allow_negative_stock)
+grant select, insert (tenant_id, deposit_percent, allow_negative_stock, purchasing_email),
+update (deposit_percent, allow_negative_stock, purchasing_email)
 on app.sales_settings to pgpsa_door_api;
 grant select,
 insert (

@@ -56,6 +56,23 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
 ('api.sla_sweep()', '{pgpsa_worker}', 'Marks the current tenant''s late stages overdue, whoever can see them.'),
 ('api.quote_expiry_sweep()', '{pgpsa_worker}', 'Expires and reminds the current tenant''s sent quotes.'),
 ('api.outstanding_deposits_sweep()', '{pgpsa_worker}', 'Reports the current tenant''s orders with a deposit due.'),
+('api.reorder_report_sweep()', '{pgpsa_worker}', 'Reports the current tenant''s stock below its reorder points.'),
+-- The worker's jobs (db/functions/0320_notifications.sql, 0330_schedules.sql), each in the tenant its job names.
+('api.deliver_event(uuid)', '{pgpsa_worker}', 'Delivers one of the current tenant''s events: queues its mails.'),
+(
+    'api.event_failed(uuid,text,boolean)', '{pgpsa_worker}',
+    'Records a failed delivery of one of the current tenant''s events (dead after the last attempt).'
+),
+('api.retry_event(uuid)', '{pgpsa_worker}', 'Queues a dead event of the current tenant again.'),
+(
+    'api.mail_to_send(uuid)', '{pgpsa_worker}',
+    'Claims one of the current tenant''s mails to send, with the approval link it carries (decrypted only here).'
+),
+('api.mail_sent(uuid,text,text)', '{pgpsa_worker}', 'Marks one of the current tenant''s mails sent.'),
+('api.mail_failed(uuid,text)', '{pgpsa_worker}', 'Records a failed send of one of the current tenant''s mails.'),
+('api.escalate_stage(uuid)', '{pgpsa_worker}', 'Tells the managers of a stage overdue for 24 hours, once.'),
+('api.due_schedules(timestamp with time zone)', '{pgpsa_worker}', 'The current tenant''s schedules due now.'),
+('api.run_schedule(text,text)', '{pgpsa_worker}', 'Runs one period of one schedule for the current tenant, once.'),
 -- The portal (seed 001 documents through ownership).
 (
     'portal.contract_documents()', '{pgpsa_portal}',
@@ -179,6 +196,13 @@ begin
     end loop;
 end
 $$;
+
+-- The job queue (procrastinate's schema `queue`): its own role reads and writes it, nothing else does; rules
+-- queue jobs through internal.enqueue, as the owner.
+grant usage on schema queue to pgpsa_queue;
+grant select, insert, update, delete on all tables in schema queue to pgpsa_queue;
+grant usage, select on all sequences in schema queue to pgpsa_queue;
+grant execute on all functions in schema queue to pgpsa_queue;
 
 -- Who may reach which door.
 grant usage on schema api to pgpsa_anon, pgpsa_staff, pgpsa_portal, pgpsa_webhook, pgpsa_worker;

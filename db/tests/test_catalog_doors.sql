@@ -3,7 +3,7 @@
 -- one its declaration says, and the roles are wired as db/bootstrap.sql says. A new table, view, function, grant
 -- or policy that breaks one of these fails here the moment it exists.
 begin;
-select plan(14);
+select plan(15);
 
 select isnt_empty('select * from tests.request_roles', 'there are request roles to guard');
 
@@ -11,7 +11,7 @@ select is_empty(
     $$select r.rolname, c.oid::regclass from tests.request_roles as r
       cross join pg_class as c
       join pg_namespace as n on n.oid = c.relnamespace
-      where n.nspname in ('app', 'internal', 'audit') and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+      where n.nspname in ('app', 'internal', 'audit', 'queue') and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
         and (
             has_table_privilege(r.oid, c.oid, 'select, insert, update, delete, truncate, references, trigger')
             or (c.relkind <> 'S' and has_any_column_privilege(r.oid, c.oid, 'select, insert, update, references'))
@@ -19,11 +19,24 @@ select is_empty(
     'no request role (nor any login of one) holds a privilege on a table, view or sequence outside the doors'
 );
 
+-- The job queue's role reads and writes procrastinate's schema and nothing else: not a table, not a door.
+select is_empty(
+    $$select c.oid::regclass::text from pg_class as c
+      join pg_namespace as n on n.oid = c.relnamespace
+      where n.nspname in ('app', 'internal', 'audit', 'api', 'bi', 'portal') and c.relkind in ('r', 'p', 'v', 'm', 'S')
+        and has_table_privilege('pgpsa_queue', c.oid, 'select, insert, update, delete, truncate')
+      union all
+      select 'schema ' || n.nspname from pg_namespace as n
+      where n.nspname in ('app', 'internal', 'audit', 'api', 'bi', 'portal')
+        and has_schema_privilege('pgpsa_queue', n.oid, 'usage')$$,
+    'the job queue''s role reaches nothing outside the schema queue'
+);
+
 select is_empty(
     $$select r.rolname, n.nspname from tests.request_roles as r
       cross join pg_namespace as n
-      where n.nspname in ('app', 'internal', 'audit') and has_schema_privilege(r.oid, n.oid, 'usage, create')$$,
-    'no request role may even name an object in app, internal or audit'
+      where n.nspname in ('app', 'internal', 'audit', 'queue') and has_schema_privilege(r.oid, n.oid, 'usage, create')$$,
+    'no request role may even name an object in app, internal, audit or queue'
 );
 
 select is_empty(

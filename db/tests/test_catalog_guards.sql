@@ -113,8 +113,8 @@ select is(
         inner join pg_roles as s on m.member = s.oid
         where s.rolname = 'pgpsa_service'
     ),
-    array['pgpsa_anon', 'pgpsa_portal', 'pgpsa_staff', 'pgpsa_webhook', 'pgpsa_worker'],
-    'the service login can switch only to the request roles'
+    array['pgpsa_anon', 'pgpsa_portal', 'pgpsa_queue', 'pgpsa_staff', 'pgpsa_webhook', 'pgpsa_worker'],
+    'the service login can switch only to the request roles and the job queue''s'
 );
 
 select is_empty(

@@ -61,3 +61,17 @@ select
     p.project_code
 from app.orders as o
 left join app.projects as p on o.tenant_id = p.tenant_id and o.id = p.order_id;
+
+-- The job queue's jobs with the tenant their arguments name (procrastinate's schema `queue`, which only the owner
+-- and the queue's role read): api.job_queue shows a tenant its own.
+create or replace view internal.queue_jobs as
+select
+    j.id,
+    j.task_name,
+    j.status::text as status,
+    j.scheduled_at,
+    j.attempts,
+    (j.args ->> 'tenant_id')::uuid as tenant_id,
+    j.status = 'todo' and coalesce(j.scheduled_at, now()) <= now() as waiting,
+    (select min(e.at) from queue.procrastinate_events as e where e.job_id = j.id and e.type = 'deferred') as deferred_at
+from queue.procrastinate_jobs as j;

@@ -29,5 +29,41 @@ select
     e.occurred_at,
     e.delivered_at,
     e.attempts,
-    e.last_error
+    e.last_error,
+    e.dead_at
 from app.domain_events as e;
+
+-- What was mailed, and what is still to send (the local outbox, or SendGrid's record); audit:read, as events.
+create or replace view api.outbound_mail as
+select
+    m.id,
+    m.event_id,
+    m.template,
+    m.to_email,
+    m.to_name,
+    m.status,
+    m.attempts,
+    m.last_error,
+    m.provider,
+    m.provider_message_id,
+    m.created_at,
+    m.sent_at
+from app.outbound_mail as m;
+
+-- The job queue as one tenant sees it: per task, jobs waiting, scheduled, running and failed, the oldest waiting
+-- job's age, and (for event delivery) dead events. `pgpsa worker status` prints the same for every tenant.
+create or replace view api.job_queue as
+select
+    q.task_name::text as task_name,
+    count(*) filter (where q.waiting) as waiting,
+    count(*) filter (where q.status = 'todo' and not q.waiting) as scheduled,
+    count(*) filter (where q.status = 'doing') as running,
+    count(*) filter (where q.status = 'failed') as failed,
+    min(q.deferred_at) filter (where q.waiting) as oldest_waiting_since,
+    case when q.task_name = 'deliver_event' then (
+        select count(*) from app.domain_events as e where e.dead_at is not null
+    ) else 0 end as dead_events
+from internal.queue_jobs as q
+where q.tenant_id = internal.current_tenant_id() and internal.has_permission('audit:read')
+group by q.task_name;
+comment on view api.job_queue is 'The job queue of the current tenant, per task (audit:read).';

@@ -9,7 +9,8 @@ create or replace view api.sales_settings as
 select
     t.id as tenant_id,
     coalesce(s.deposit_percent, 50)::app.percent as deposit_percent,
-    coalesce(s.allow_negative_stock, false) as allow_negative_stock
+    coalesce(s.allow_negative_stock, false) as allow_negative_stock,
+    s.purchasing_email
 from app.tenants as t
 left join app.sales_settings as s on t.id = s.tenant_id
 where
@@ -24,6 +25,8 @@ comment on column api.sales_settings.tenant_id is 'The tenant''s id (what api.up
 comment on column api.sales_settings.deposit_percent is
 'The share of a confirmed order''s total its deposit invoice asks for.';
 comment on column api.sales_settings.allow_negative_stock is 'Whether a movement may leave stock below zero.';
+comment on column api.sales_settings.purchasing_email is
+'Where stock alerts and the daily reorder report are mailed (else the managers).';
 
 create or replace view api.products as
 select

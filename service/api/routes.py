@@ -42,6 +42,9 @@ ROUTES = [
            "token", auth=False, enveloped=False, body=h.TokenRequest, response=h.Token),
     Get("auth.me", "/me", ME, None, "The signed-in user, with the permissions the database grants"),
 
+    List("automations.job_queue", "/job-queue", Read("job_queue", "task"), "audit:read",
+         "The tenant's job queue per task: waiting, scheduled, running, failed, dead events", order="task_name"),
+
     # Clients and their contacts.
     List("clients.list_clients", "/clients", CLIENT, "clients:read", "List clients", order="name, id",
          filters={"q": search("name", "account_code"), "channel": eq("channel"), "archived": ARCHIVED}),

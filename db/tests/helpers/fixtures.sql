@@ -221,6 +221,9 @@ begin
     perform tests.as_owner(p_tenant_id, manager);
     perform internal.next_document_number('invoice');
     perform internal.record_event('client.seeded', 'client', client, '{}');
+    -- Automations: a mail queued and a schedule's period run.
+    perform internal.queue_mail(null, 'seed', 'seed@example.test', 'Seed', 'stock_low', '{}');
+    perform api.run_schedule('outstanding_deposits', '2000-01-01');
     perform tests.authenticate_as(manager);
     -- Delivery: a template cloned into a project, a started stage, an hourly task with time, an assignee, a
     -- comment, a confirmed attachment with a download, and an approval with one revision.
