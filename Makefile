@@ -2,6 +2,8 @@
 PORT ?= 8000
 DB ?= pgpsa
 TEST_DB ?= pgpsa_test
+# pytest-xdist workers for `make test` (each on a copy of the test database): one per core unless told.
+TEST_JOBS ?= auto
 PYTHON := $(shell command -v python3)
 PG := scripts/pg.sh
 VENV := .venv
@@ -34,7 +36,7 @@ test: $(VENV)/.installed
 	pgpsa seed-demo
 	python scripts/lint_sql.py db/
 	ruff check $(wildcard service tests bench scripts conftest.py)
-	pytest
+	pytest -n $(TEST_JOBS)
 
 stop:
 	$(PG) stop

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from deploy_support import pgpsa_db, scratch_database
+from deploy_support import scratch_database
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 TINY = {
@@ -24,16 +24,9 @@ TINY = {
 }
 
 
-@pytest.fixture(scope="module")
-def migrated(database_url):
-    with scratch_database(database_url, "pgpsa_bench_tpl") as url:
-        pgpsa_db(url, "up")
-        yield url.rsplit("/", 1)[1]
-
-
 @pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("*.py")))
-def test_the_benchmark_runs_at_a_tiny_size(script, database_url, migrated):
-    with scratch_database(database_url, "pgpsa_bench", template=migrated) as url:
+def test_the_benchmark_runs_at_a_tiny_size(script, database_url, migrated_template):
+    with scratch_database(database_url, "pgpsa_bench", template=migrated_template) as url:
         done = subprocess.run(
             [sys.executable, str(BENCH / script)],
             env={**os.environ, **TINY, "DATABASE_URL": url},

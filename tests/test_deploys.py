@@ -16,17 +16,9 @@ from service import migrate
 LOCK_TIMEOUT = "3s"  # a deploy that waits for a lock fails in words (55P03) instead of hanging
 
 
-@pytest.fixture(scope="module")
-def deployed(database_url):
-    """The name of a database `db up` made from nothing, to copy (nobody stays connected to it)."""
-    with scratch_database(database_url, "pgpsa_deploy_tpl") as url:
-        pgpsa_db(url, "up")
-        yield url.rsplit("/", 1)[1]
-
-
 @pytest.fixture
-def db(database_url, deployed):
-    with scratch_database(database_url, "pgpsa_deploy", template=deployed) as url:
+def db(database_url, migrated_template):
+    with scratch_database(database_url, "pgpsa_deploy", template=migrated_template) as url:
         yield url
 
 
