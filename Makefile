@@ -52,7 +52,8 @@ clean:
 	$(PG) destroy
 	rm -rf $(VENV) .cache
 
-# Benchmarks (not part of `make test`): each on a scratch database, recreated; sizes via environment variables.
+# Benchmarks at full size (make test runs each once, tiny), each on a scratch database, recreated; sizes from the
+# environment.
 bench-health bench-rls bench-draft bench-events: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL
