@@ -22,14 +22,20 @@ from service.mail import render
 
 def _drain() -> None:
     """Every job that is due, until none is left: a pass stops when it has caught up, and the jobs it ran may have
-    queued more (an event's mails)."""
+    queued more (an event's mails). Without the periodic tasks: `--once` has run the schedules as of its `--now`,
+    and procrastinate's deferrer would otherwise queue them again as of the real clock (a tenant's 08:00 reminders
+    sent at a test's 07:59)."""
     due = "select count(*) from procrastinate_jobs where status = 'todo' and coalesce(scheduled_at, now()) <= now()"
-    while True:
-        jobs.app.run_worker(wait=False, concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"], install_signal_handlers=False,
-                            listen_notify=False, delete_jobs="successful")
-        with psycopg.connect(jobs.queue_conninfo()) as conn:
-            if conn.execute(due).fetchone()[0] == 0:
-                return
+    periodic, jobs.app.periodic_registry = jobs.app.periodic_registry, procrastinate.periodic.PeriodicRegistry()
+    try:
+        while True:
+            jobs.app.run_worker(wait=False, concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"],
+                                install_signal_handlers=False, listen_notify=False, delete_jobs="successful")
+            with psycopg.connect(jobs.queue_conninfo()) as conn:
+                if conn.execute(due).fetchone()[0] == 0:
+                    return
+    finally:
+        jobs.app.periodic_registry = periodic
 
 
 # While the database is away (a restart): wait this long before connecting again, doubling up to the most.
