@@ -2,6 +2,8 @@
 PORT ?= 8000
 DB ?= pgpsa
 TEST_DB ?= pgpsa_test
+# pytest-xdist workers for `make test` (each on a copy of the test database): one per core unless told.
+TEST_JOBS ?= auto
 PYTHON := $(shell command -v python3)
 PG := scripts/pg.sh
 VENV := .venv
@@ -32,9 +34,9 @@ test: $(VENV)/.installed
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
 	pgpsa db up
 	pgpsa seed-demo
-	sqlfluff lint db/
-	ruff check $(wildcard service tests bench conftest.py)
-	pytest
+	python scripts/lint_sql.py db/
+	ruff check $(wildcard service tests bench scripts conftest.py)
+	pytest -n $(TEST_JOBS)
 
 stop:
 	$(PG) stop
@@ -45,12 +47,13 @@ psql:
 db-url:
 	@$(PG) url $(DB)
 
-# Removes the virtualenv and the cluster with all its data.
+# Removes the virtualenv, the lint cache and the cluster with all its data.
 clean:
 	$(PG) destroy
-	rm -rf $(VENV)
+	rm -rf $(VENV) .cache
 
-# Benchmarks (not part of `make test`): each on a scratch database, recreated; sizes via environment variables.
+# Benchmarks at full size (make test runs each once, tiny), each on a scratch database, recreated; sizes from the
+# environment.
 bench-health bench-rls bench-draft bench-events bench-bi: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL

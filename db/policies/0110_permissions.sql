@@ -123,11 +123,11 @@ declare
 begin
     for d in select * from internal.table_permissions where cardinality(permissions) > 0 order by 1, 2 loop
         can := (select string_agg(format('internal.has_permission(%L)', p), ' or ') from unnest(d.permissions) as p);
-        execute format(
+        perform internal.ensure_ddl('policy', internal.declared_table(d.table_name), 'permission_' || d.command, format(
             'create policy permission_%1$s on %2$s as restrictive for %1$s to pgpsa_door_api %3$s (%4$s)',
             d.command, internal.declared_table(d.table_name), case d.command when 'insert' then 'with check' else 'using' end,
             can
-        );
+        ));
     end loop;
 end
 $$;
