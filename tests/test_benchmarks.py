@@ -21,6 +21,8 @@ TINY = {
     "CLIENTS": "200",  # rls.py
     "BENCH_EVENTS": "50",  # events.py
     "BENCH_STREAM": "40",
+    "INVOICES": "60",  # bi.py (with PROJECTS, TASKS, TIME_ENTRIES, OTHER_TENANTS)
+    "RUNS": "1",
 }
 
 
