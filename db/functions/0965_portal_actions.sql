@@ -42,7 +42,7 @@ declare
     a app.approvals := internal.portal_approval(p_token);
 begin
     return query
-    select a.id, p.id, p.name, s.id, s.name, a.status::app.approval_status, a.expires_at, a.decided_at,
+    select a.id, p.id, p.name::text, s.id, s.name::text, a.status::app.approval_status, a.expires_at, a.decided_at,
         a.decision_comment::text,
         a.status = 'pending' and a.expires_at > now()
         and (internal.current_contact_id() is null or internal.portal_can('approve')),
@@ -79,7 +79,7 @@ begin
         returning 1
     )
 
-    select x.id, x.file_name::text, x.content_type::text, x.size_bytes, x.storage_key
+    select x.id, x.file_name::text, x.content_type::text, x.size_bytes, x.storage_key::text
     from proofs as x where (select count(*) from logged) >= 0
     order by x.file_name, x.id;
     perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
@@ -121,11 +121,18 @@ begin atomic
         and a.project_id = any(internal.portal_project_ids()) and internal.portal_can('approve');
 end;
 
--- Whether the portal door sees this task (its policy decides: client-visible, of a project the session reaches).
+-- Whether the session is shown this task (client-visible, of a project the session reaches), for the comments'
+-- policies. Owner-run: a policy's function runs as the caller, and a contact reading portal.comments may not read
+-- app.tasks, so it checks what the tasks' portal policy checks itself.
 create or replace function internal.portal_task_visible(p_task_id uuid) returns boolean
-language sql stable
+language sql stable security definer set search_path = ''
 begin atomic
-    select exists(select from app.tasks as t where t.tenant_id = internal.current_tenant_id() and t.id = p_task_id);
+    select exists(
+        select from app.tasks as t
+        where
+            t.tenant_id = internal.current_tenant_id() and t.id = p_task_id and t.client_visible
+            and t.project_id = any(internal.portal_project_ids())
+    );
 end;
 
 -- A comment on a client-visible task, always shown to the client (seed 000).
@@ -250,7 +257,7 @@ begin
     end if;
     insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
     values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
-    return query select f.storage_key from app.files as f
+    return query select f.storage_key::text from app.files as f
     where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
 end;
 $$;

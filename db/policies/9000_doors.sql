@@ -114,6 +114,10 @@ insert into internal.definer_allowlist (function_signature, roles, reason) value
     'portal.approval_token(uuid)', '{pgpsa_portal}',
     'The link token of an open approval of the session''s projects, for a contact who may approve.'
 ),
+(
+    'internal.portal_task_visible(uuid)', '{pgpsa_portal,pgpsa_door_portal}',
+    'Whether a task of the current tenant is client-visible and of the session''s projects (the comments'' policies).'
+),
 -- A client's upload, scanned by the worker before the team sees it.
 ('api.file_to_scan(uuid)', '{pgpsa_worker}', 'The current tenant''s file waiting for its scan: its key and type.'),
 (
