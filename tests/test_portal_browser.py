@@ -164,7 +164,7 @@ def test_sign_in_by_magic_link_from_the_outbox_with_the_keyboard(visit, firm, ad
     assert page.url == f"{portal.url}/portal" and visit.heading() == "Hello Pat Client"
     assert page.get_by_role("link", name=firm["order"]["orderNumber"]).is_visible()
     cookie = next(c for c in page.context.cookies() if c["name"] == "pgpsa_portal")
-    assert cookie["httpOnly"] and cookie["path"] == "/portal" and cookie["sameSite"] == "Lax"
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["path"] == "/portal" and cookie["sameSite"] == "Lax"
 
     # The link works once: a second press says so, and what to do.
     visit.goto(link)
@@ -203,8 +203,10 @@ def test_sign_in_by_share_link_and_code(visit, firm, admin):
 
 
 @pytest.mark.phone
-def test_a_contact_sees_only_its_own_orders(visit, firm, admin, portal):
-    page = visit.page
+def test_a_contact_sees_only_its_own_orders_comments_and_is_signed_out_when_staff_revoke(visit, firm, admin, portal):
+    page, api, m = visit.page, firm["api"], firm["h"]["manager"]
+    shown = task_named(firm["project"], "Print banner")
+    ok(api.patch(f"/api/v1/tasks/{shown['id']}", headers=m, json={"clientVisible": True}))
     sign_in(visit, admin, portal, firm["pat"]["email"])
     listed = page.locator("tbody tr").all_inner_texts()
     assert len(listed) == 1 and firm["order"]["orderNumber"] in listed[0]
@@ -218,6 +220,20 @@ def test_a_contact_sees_only_its_own_orders(visit, firm, admin, portal):
                  f"/portal/view/orders/{uuid.uuid4()}", "/portal/view/orders/not-an-id"):
         assert visit.goto(path).status == 404, path
         assert visit.heading() == "Not found" and page.get_by_role("link", name="Back to your orders").is_visible()
+
+    # The board shows the client-visible step only, and takes a comment on it.
+    visit.goto(f"/portal/view/orders/{firm['order']['id']}")
+    steps = page.locator(".steps > li")
+    assert steps.count() == 1 and steps.inner_text().startswith("Print banner")  # not the team's Design proof task
+    page.get_by_label("Comment on Print banner").fill("Can it be ready by Friday?")
+    visit.click(page.get_by_role("button", name="Send comment on Print banner"))
+    assert "Pat Client: Can it be ready by Friday?" in page.locator(f"#task-{shown['id']}").inner_text()
+    assert ok(api.get(f"/api/v1/tasks/{shown['id']}/comments", headers=m))[0]["body"] == "Can it be ready by Friday?"
+
+    # Staff end Pat's sessions: the next page is the sign-in page.
+    assert ok(api.post(f"/api/v1/contacts/{firm['pat']['id']}/portal-sessions/revoke", headers=m)) == {"ended": 1}
+    visit.goto(f"/portal/view/orders/{firm['order']['id']}")
+    assert page.url == f"{portal.url}/portal/sign-in" and visit.heading() == "Sign in"
 
 
 def _with_proof(firm, project, s3_client) -> str:

@@ -299,6 +299,8 @@ def _approval(token: str):
                 raise PageProblem(404, "There is no approval for this link.", hint="Open the latest mail the studio "
                                   "sent you, or ask them for a new link.")
             files = _all(conn, "select * from portal.approval_files(%s)", token)
+            if identity is not None:
+                g.portal_me = conn.execute("select * from portal.me").fetchone()
         for f in files:
             f["url"] = storage.download_url(f.pop("storage_key"), f["file_name"], f["content_type"])
         return {**found, "files": files}
