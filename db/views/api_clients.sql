@@ -54,4 +54,5 @@ select
     (s.revoked_at is null and s.expires_at > now()) as active
 from app.portal_sessions as s
 inner join app.contacts as ct on s.tenant_id = ct.tenant_id and s.contact_id = ct.id;
-comment on view api.portal_sessions is 'Portal sessions of the firm''s client contacts; revoke them by contact or client.';
+comment on view api.portal_sessions is
+'Portal sessions of the firm''s client contacts; revoke them by contact or client.';
