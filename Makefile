@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 	exec pgpsa serve --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed
+	scripts/browser.sh
 	$(PG) recreate $(TEST_DB)
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
 	pgpsa db up

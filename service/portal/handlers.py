@@ -42,7 +42,7 @@ class PayIn(InModel):
     invoice_id: UUID
 
 
-class Accepted(ApiModel):
+class PortalMailAccepted(ApiModel):
     accepted: bool = True
     detail: str
 
@@ -109,7 +109,7 @@ def signed_in(row: dict):
 
 def request_magic_link(route, plan, identity, path, body: EmailIn, query):
     ask_magic_link(body.email)
-    return Accepted(detail="If this address belongs to a client contact, a sign-in link is on its way.")
+    return PortalMailAccepted(detail="If this address belongs to a client contact, a sign-in link is on its way.")
 
 
 def exchange(route, plan, identity, path, body: TokenIn, query):
@@ -119,7 +119,8 @@ def exchange(route, plan, identity, path, body: TokenIn, query):
 
 def request_code(route, plan, identity, path, body: EmailIn, query):
     ask_code(path["share_token"], body.email)
-    return Accepted(detail="If this address belongs to a contact of this project's client, a code is on its way.")
+    return PortalMailAccepted(
+        detail="If this address belongs to a contact of this project's client, a code is on its way.")
 
 
 def verify_code(route, plan, identity, path, body: CodeIn, query):
