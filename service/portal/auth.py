@@ -40,6 +40,14 @@ def set_cookie(response, token: str, ttl: int):
     return response
 
 
+def clear_cookie(response):
+    """The cookie removed with the attributes it was set with: a browser keeps a Secure cookie that a plain
+    Set-Cookie tries to overwrite (Chromium's strict secure cookies)."""
+    response.delete_cookie(COOKIE, path="/portal", secure=current_app.config["PORTAL_SECURE_COOKIE"], httponly=True,
+                           samesite="Lax")
+    return response
+
+
 def _token() -> tuple[str | None, bool]:
     """The token, and whether it came from the cookie (so a write needs the CSRF token)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

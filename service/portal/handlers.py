@@ -128,9 +128,15 @@ def verify_code(route, plan, identity, path, body: CodeIn, query):
     return signed_in(session_from("select * from portal.verify_code(%s, %s, %s, %s)", args))
 
 
+def end_session(identity) -> None:
+    with transaction(identity) as conn:
+        conn.execute("select portal.end_session()")
+
+
 def logout(route, plan, identity, path, body, query):
+    end_session(identity)
     response = make_response("", 204)
-    response.delete_cookie(auth.COOKIE, path="/portal")
+    auth.clear_cookie(response)
     return response
 
 

@@ -55,7 +55,7 @@ def _problem(e: Problem):
     if e.status == 401 and request.method == "GET":
         # A page that needs a session: sign in, then come back here.
         response = redirect(url_for("portal_pages.sign_in"), 303)
-        response.delete_cookie(auth.COOKIE, path="/portal")
+        auth.clear_cookie(response)
         response.set_cookie(NEXT_COOKIE, request.full_path.rstrip("?"), max_age=1800, httponly=True,
                             secure=current_app.config["PORTAL_SECURE_COOKIE"], samesite="Lax", path="/portal")
         return response
@@ -64,8 +64,8 @@ def _problem(e: Problem):
     response = make_response(render_template(
         "error.html", status=e.status, detail=e.detail, hint=e.hint, actions=actions, signed_in=found is not None,
         csrf=found["csrf"] if found else None, me=None), e.status)
-    if e.status == 401:
-        response.delete_cookie(auth.COOKIE, path="/portal")
+    if e.status == 401 and found is None:  # a refused sign-in attempt leaves a good session signed in
+        auth.clear_cookie(response)
     if e.headers.get("Retry-After"):
         response.headers["Retry-After"] = e.headers["Retry-After"]
     return response
@@ -168,8 +168,9 @@ def _signed_in(row: dict, target: str):
 @bp.post("/sign-out")
 def sign_out():
     _claims(csrf=True)  # a forged form (a live session, no CSRF token) signs nobody out: 403
+    h.end_session(auth.identity())
     response = redirect(url_for("portal_pages.sign_in"), 303)
-    response.delete_cookie(auth.COOKIE, path="/portal")
+    auth.clear_cookie(response)
     return response
 
 
