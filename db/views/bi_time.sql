@@ -79,12 +79,14 @@ with worked as (
     group by t.tenant_id, t.project_id, t.id, t.hourly_rate
 ),
 
+-- Only hourly tasks' lines can match a worked task: joined to their index first, the others are never summed.
 billed as (
     select
         l.tenant_id,
         l.task_id,
         sum(l.line_total) as amount
     from app.invoice_lines as l
+    inner join app.tasks as h on l.tenant_id = h.tenant_id and l.task_id = h.id and h.billing_type = 'hourly'
     inner join app.invoices as i on l.tenant_id = i.tenant_id and l.invoice_id = i.id
     where l.source_type = 'task' and i.status in ('sent', 'partial', 'paid')
     group by l.tenant_id, l.task_id
