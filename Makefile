@@ -2,6 +2,8 @@
 PORT ?= 8000
 DB ?= pgpsa
 TEST_DB ?= pgpsa_test
+# pytest-xdist workers for `make test` (each on a copy of the test database): one per core unless told.
+TEST_JOBS ?= auto
 PYTHON := $(shell command -v python3)
 PG := scripts/pg.sh
 VENV := .venv
@@ -12,7 +14,7 @@ SHELL := bash
 .ONESHELL:
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test stop psql db-url clean wrk bench-health bench-rls bench-draft bench-events bench-views bench-api
+.PHONY: run test stop psql db-url clean wrk bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api
 
 # Reinstalled only when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -28,13 +30,14 @@ run: $(VENV)/.installed
 	exec pgpsa serve --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed wrk
+	scripts/browser.sh
 	$(PG) recreate $(TEST_DB)
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
 	pgpsa db up
 	pgpsa seed-demo
-	sqlfluff lint db/
-	ruff check $(wildcard service tests bench conftest.py)
-	pytest
+	python scripts/lint_sql.py db/
+	ruff check $(wildcard service tests bench scripts conftest.py)
+	pytest -n $(TEST_JOBS)
 
 stop:
 	$(PG) stop
@@ -45,10 +48,10 @@ psql:
 db-url:
 	@$(PG) url $(DB)
 
-# Removes the virtualenv and the cluster with all its data.
+# Removes the virtualenv, the lint cache and the cluster with all its data.
 clean:
 	$(PG) destroy
-	rm -rf $(VENV)
+	rm -rf $(VENV) .cache
 
 # wrk (HTTP load, for bench-api and its tiny run in make test), from apt when missing.
 wrk:
@@ -57,9 +60,10 @@ wrk:
 	"$${sudo[@]}" apt-get update -qq
 	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 
-# Benchmarks (not part of `make test`): each on a scratch database, recreated; sizes via environment variables.
+# Benchmarks at full size (make test runs each once, tiny), each on a scratch database, recreated; sizes from the
+# environment.
 bench-api: wrk
-bench-health bench-rls bench-draft bench-events bench-views bench-api: $(VENV)/.installed
+bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL
 	pgpsa db up >/dev/null

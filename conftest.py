@@ -1,8 +1,11 @@
-"""Harness for db/tests/test_*.sql (pytest-pgtap): a checked connection, helpers loaded, no silent skips."""
+"""Harness for db/tests/test_*.sql (pytest-pgtap): a checked connection, helpers loaded, no silent skips; and, under
+pytest-xdist, a database of each worker's own."""
 
 import os
 import re
+import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -18,7 +21,49 @@ INTERNAL_ERROR = pytest.ExitCode.INTERNAL_ERROR
 _skipped: list[str] = []
 
 
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _own_database(config) -> None:
+    """Under pytest-xdist each worker runs on a copy of the migrated, seeded test database (CREATE DATABASE ...
+    TEMPLATE: a file copy, no migration re-run), so workers share no rows, no queue and no locks; the copy is
+    dropped at the end. Without xdist the tests run on DATABASE_URL itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("DATABASE_URL")
+    if not worker or not url:
+        return
+    template = urlsplit(url).path.lstrip("/")
+    name = f"{template}_{worker}"
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+        for attempt in range(20):
+            try:
+                conn.execute(made)
+                break
+            except psycopg.errors.ObjectInUse:  # a session on the template (autovacuum, a late close): again
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
+    os.environ["DATABASE_URL"] = _with_database(url, name)
+    if os.environ.get("SERVICE_DATABASE_URL"):
+        os.environ["SERVICE_DATABASE_URL"] = _with_database(os.environ["SERVICE_DATABASE_URL"], name)
+    config.stash[_OWN_DATABASE] = (url, name)
+
+
+_OWN_DATABASE = pytest.StashKey[tuple]()
+
+
+def pytest_unconfigure(config):
+    if _OWN_DATABASE in config.stash:
+        url, name = config.stash[_OWN_DATABASE]
+        with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
 def pytest_configure(config):
+    _own_database(config)
     # pytest-pgtap falls back to the PG* variables and, when that connection fails, SKIPS every SQL file
     # with only a warning: always hand it the URL explicitly.
     config.option.pgtap_uri = getattr(config.option, "pgtap_uri", None) or os.environ.get("DATABASE_URL")

@@ -26,18 +26,32 @@ begin
         if not exists (select from pg_roles where rolname = r) then
             execute format('create role %I nologin', r);
         end if;
-        execute format('alter role %I nologin nosuperuser nobypassrls nocreaterole nocreatedb', r);
+        -- Only when something differs: roles are cluster-wide, and two databases' `db up` at once must not both
+        -- rewrite the same role (tuple concurrently updated).
+        if exists (
+            select from pg_roles
+            where rolname = r and (rolcanlogin or rolsuper or rolbypassrls or rolcreaterole or rolcreatedb)
+        ) then
+            execute format('alter role %I nologin nosuperuser nobypassrls nocreaterole nocreatedb', r);
+        end if;
     end loop;
     if not exists (select from pg_roles where rolname = 'pgpsa_service') then
         create role pgpsa_service login noinherit;
     end if;
+    if exists (
+        select from pg_roles
+        where rolname = 'pgpsa_service' and (rolsuper or rolbypassrls or rolcreaterole or rolcreatedb or rolinherit)
+    ) then
+        alter role pgpsa_service nosuperuser nobypassrls nocreaterole nocreatedb noinherit;
+    end if;
+    -- The owner may hand its door objects to the door roles (a member may), but does not inherit them: the doors'
+    -- permission policies never bind the owner's own rules, and the owner is never taken for a door.
+    if exists (select from pg_roles where rolname = 'pgpsa_owner' and rolinherit) then
+        alter role pgpsa_owner noinherit;
+    end if;
 end
 $$;
 
-alter role pgpsa_service nosuperuser nobypassrls nocreaterole nocreatedb noinherit;
--- The owner may hand its door objects to the door roles (a member may), but does not inherit them: the doors'
--- permission policies never bind the owner's own rules, and the owner is never taken for a door.
-alter role pgpsa_owner noinherit;
 grant pgpsa_door_api to pgpsa_owner;
 grant pgpsa_door_bi to pgpsa_owner;
 grant pgpsa_door_portal to pgpsa_owner;

@@ -54,8 +54,18 @@ def get_pool() -> ConnectionPool:
                 min_size=cfg["POOL_MIN_SIZE"],
                 max_size=cfg["POOL_MAX_SIZE"],
                 timeout=cfg["POOL_TIMEOUT"],
-                kwargs={"row_factory": dict_row, "autocommit": True},  # transaction() sends BEGIN and COMMIT itself
+                # A connection is tried before a request gets it, so one the server closed (a restart, a failover)
+                # is replaced, not handed out; attempts to connect while the server is away give up after
+                # POOL_RECONNECT_TIMEOUT and start afresh on the next request, so service comes back within
+                # seconds of the database (README "When PostgreSQL restarts").
+                check=ConnectionPool.check_connection,
+                reconnect_timeout=cfg["POOL_RECONNECT_TIMEOUT"],
                 configure=_configure(cfg["PLAN_CACHE_MODE"]),
+                kwargs={
+                    "row_factory": dict_row,
+                    "autocommit": True,  # transaction() sends BEGIN and COMMIT itself
+                    "connect_timeout": max(2, int(cfg["POOL_TIMEOUT"])),
+                },
                 open=False,
                 name="pgpsa",
             )

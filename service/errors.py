@@ -17,6 +17,8 @@ from service.wire import ApiModel
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"
+# While the database is away (a restart): 503, and when to try again, in seconds.
+RETRY_AFTER = "5"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 
 
@@ -156,13 +158,13 @@ def database_problem(e: psycopg.Error) -> Problem:
         # Raised by psycopg before the server saw it, e.g. a NUL character in a text value.
         if isinstance(e, psycopg.DataError):
             return Problem(422, str(e))
-        return Problem(503, "The database is not reachable.")
+        return unreachable()
     status = _status_for(state)
     if status == 500:
         log.error("unmapped database error %s", state, exc_info=e)
         return Problem(500, "An unexpected error occurred.", code=state)
     if status == 503:
-        return Problem(503, "The database is not reachable.", code=state)
+        return unreachable(state)
     diag = e.diag
     if state == "23503" and (missing := _missing_parent(diag)) is not None:
         return missing
@@ -189,6 +191,11 @@ def database_problem(e: psycopg.Error) -> Problem:
         headers={"Retry-After": "60"} if status == 429 else None,
         errors=errors,
     )
+
+
+def unreachable(code: str | None = None) -> Problem:
+    """The database is away (restarting, shutting down, not accepting connections yet): try again shortly."""
+    return Problem(503, "The database is not reachable.", code=code, headers={"Retry-After": RETRY_AFTER})
 
 
 def validation_problem(e: ValidationError) -> Problem:
@@ -226,9 +233,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(ValidationError, lambda e: problem_response(validation_problem(e)))
     app.register_error_handler(psycopg.Error, lambda e: problem_response(database_problem(e)))
-    app.register_error_handler(
-        PoolTimeout, lambda e: problem_response(Problem(503, "The database is not reachable."))
-    )
+    app.register_error_handler(PoolTimeout, lambda e: problem_response(unreachable()))
     app.register_error_handler(
         UserGone,
         lambda e: problem_response(

@@ -44,7 +44,10 @@ def queue_conninfo() -> str:
 
 
 # The connection string is read when the worker opens its pool (not at import: the CLI imports this module).
-app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=queue_conninfo))
+# Its pool waits for a connection no longer than the service's does, and gives up connecting after as long: while the
+# database is away procrastinate's worker ends within seconds, and `pgpsa worker` starts it again once it is back.
+app = procrastinate.App(connector=procrastinate.PsycopgConnector(
+    conninfo=queue_conninfo, timeout=SETTINGS["POOL_TIMEOUT"], reconnect_timeout=SETTINGS["POOL_RECONNECT_TIMEOUT"]))
 _pool: ConnectionPool | None = None
 
 
@@ -52,7 +55,11 @@ def pool() -> ConnectionPool:
     global _pool
     if _pool is None:
         size = SETTINGS["WORKER_CONCURRENCY"] + 1
-        _pool = ConnectionPool(config.service_database_url(), min_size=1, max_size=size, open=True, name="worker")
+        # As the service's pool: a connection is tried before a job gets it (after a database restart a dead one is
+        # replaced, not handed out), and connecting while the database is away gives up after a few seconds.
+        _pool = ConnectionPool(config.service_database_url(), min_size=1, max_size=size, open=True, name="worker",
+                               check=ConnectionPool.check_connection,
+                               reconnect_timeout=SETTINGS["POOL_RECONNECT_TIMEOUT"])
     return _pool
 
 
@@ -154,7 +161,7 @@ def run_schedules(at: datetime | None = None, only: list | None = None, totals: 
                     n = conn.execute("select api.run_schedule(%s, %s)", [schedule, period]).fetchone()[0]
                 totals[schedule] = totals.get(schedule, 0) + (n or 0)
             except psycopg.OperationalError:
-                raise  # the database is gone: the worker's supervisor restarts it
+                raise  # the database is gone: the job fails and is retried, the worker connects again
             except psycopg.Error as e:
                 failed += 1
                 log.error("%s %s failed for tenant %s: %s %s", schedule, period, tenant_id, e.sqlstate, e)

@@ -2,13 +2,18 @@
 
 The worker runs procrastinate's worker with the jobs of service.jobs and its periodic tasks (schedules every
 minute, stalled jobs put back). `--once` runs what is due now (the schedules, then every queued job) and exits:
-for tests and cron users.
+for tests and cron users. The worker outlives a database restart: procrastinate's worker stops when its connection
+goes, and this one says so in one line, waits for the database and starts it again (README "When PostgreSQL
+restarts"); SIGTERM or SIGINT stops it gracefully (running jobs finish).
 """
 
 import asyncio
+import contextlib
+import signal
 from datetime import datetime
 
 import click
+import procrastinate
 import psycopg
 
 from service import config, jobs
@@ -17,14 +22,82 @@ from service.mail import render
 
 def _drain() -> None:
     """Every job that is due, until none is left: a pass stops when it has caught up, and the jobs it ran may have
-    queued more (an event's mails)."""
+    queued more (an event's mails). Without the periodic tasks: `--once` has run the schedules as of its `--now`,
+    and procrastinate's deferrer would otherwise queue them again as of the real clock (a tenant's 08:00 reminders
+    sent at a test's 07:59)."""
     due = "select count(*) from procrastinate_jobs where status = 'todo' and coalesce(scheduled_at, now()) <= now()"
+    periodic, jobs.app.periodic_registry = jobs.app.periodic_registry, procrastinate.periodic.PeriodicRegistry()
+    try:
+        while True:
+            jobs.app.run_worker(wait=False, concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"],
+                                install_signal_handlers=False, listen_notify=False, delete_jobs="successful")
+            with psycopg.connect(jobs.queue_conninfo()) as conn:
+                if conn.execute(due).fetchone()[0] == 0:
+                    return
+    finally:
+        jobs.app.periodic_registry = periodic
+
+
+# While the database is away (a restart): wait this long before connecting again, doubling up to the most.
+RECONNECT_FIRST, RECONNECT_MOST = 0.5, 2.0
+# What a lost or refused connection looks like, from procrastinate (wrapped) or psycopg.
+_GONE = (procrastinate.exceptions.ProcrastinateException, psycopg.Error, OSError)
+
+
+def _reason(e: BaseException) -> str:
+    while isinstance(e, procrastinate.exceptions.ConnectorException) and e.__cause__ is not None:
+        e = e.__cause__
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _until_reachable(stop: asyncio.Event) -> None:
+    """Returns once the queue's database answers (or a stop was asked), saying each failed attempt in one line."""
+    wait = RECONNECT_FIRST
+    while not stop.is_set():
+        try:
+            conn = await psycopg.AsyncConnection.connect(jobs.queue_conninfo(), connect_timeout=5)
+            await conn.close()
+            return
+        except (psycopg.Error, OSError) as e:
+            click.echo(f"worker: the database is not reachable ({_reason(e)}); trying again in {wait:g} s", err=True)
+        await _sleep_unless(stop, wait)
+        wait = min(wait * 2, RECONNECT_MOST)
+
+
+async def run_forever(**options) -> None:
+    """procrastinate's worker, started again whenever it stops without being asked to: it stops when its listener
+    loses the database, and waits on its pool no longer than the pool timeout (service.jobs), so this says so, waits
+    for the database and starts it again. Jobs it was running are put back by the stalled-jobs task (their worker
+    stopped beating)."""
+    loop, stop = asyncio.get_running_loop(), asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     while True:
-        jobs.app.run_worker(wait=False, concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"], install_signal_handlers=False,
-                            listen_notify=False, delete_jobs="successful")
-        with psycopg.connect(jobs.queue_conninfo()) as conn:
-            if conn.execute(due).fetchone()[0] == 0:
-                return
+        await _until_reachable(stop)
+        if stop.is_set():
+            return
+        try:
+            async with jobs.app.open_async():
+                run = asyncio.create_task(jobs.app.run_worker_async(install_signal_handlers=False, **options))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({run, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():
+                    run.cancel()  # procrastinate's graceful stop: running jobs finish, the worker unregisters
+                    with contextlib.suppress(asyncio.CancelledError, *_GONE):
+                        await run
+                    return
+                stopping.cancel()
+                run.result()
+                reason = "its worker stopped"
+        except _GONE as e:
+            reason = _reason(e)
+        click.echo(f"worker: lost the database ({reason}); connecting again", err=True)
 
 
 @click.group(invoke_without_command=True)
@@ -38,9 +111,9 @@ def worker(ctx, once: bool, at: datetime | None, slug: str | None):
     if ctx.invoked_subcommand is not None:
         return
     if not once:
-        jobs.app.run_worker(concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"], delete_jobs="successful",
-                            update_heartbeat_interval=min(10.0, jobs.SETTINGS["STALLED_SECONDS"] / 3),
-                            stalled_worker_timeout=jobs.SETTINGS["STALLED_SECONDS"])
+        asyncio.run(run_forever(concurrency=jobs.SETTINGS["WORKER_CONCURRENCY"], delete_jobs="successful",
+                                update_heartbeat_interval=min(10.0, jobs.SETTINGS["STALLED_SECONDS"] / 3),
+                                stalled_worker_timeout=jobs.SETTINGS["STALLED_SECONDS"]))
         return
 
     async def put_back_stalled():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 import pytest
+from deploy_support import pgpsa_db, scratch_database
 from psycopg import sql
 
 from service import create_app
@@ -38,6 +39,15 @@ def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     assert url, "DATABASE_URL must point at the migrated test database"
     return url
+
+
+@pytest.fixture(scope="session")
+def migrated_template(database_url):
+    """The name of a database `pgpsa db up` made from nothing, once per session, to copy (CREATE DATABASE ...
+    TEMPLATE) wherever a test needs a freshly deployed database of its own; nobody stays connected to it."""
+    with scratch_database(database_url, "pgpsa_deployed_tpl") as url:
+        pgpsa_db(url, "up")
+        yield url.rsplit("/", 1)[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,9 @@
 """The shared-contract split (seed 001 "Data migration", issue 5 item 3), on scratch databases of their own: the
 history up to 0007 (the shared shape), the PRD's production cases plus a blocked one, then 0008 and the rest."""
 
+import csv
+import io
+import subprocess
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -182,3 +185,90 @@ def test_db_up_runs_the_whole_history_on_an_empty_database(scratch):
     first = _db_up(scratch)
     assert f"applied {SHARED_SHAPE}" in first and f"applied {SPLIT}" in first
     assert "none pending" in _db_up(scratch)  # and again, idempotent
+
+
+PREFLIGHT = Path(__file__).resolve().parent.parent / "db" / "scripts" / "contract_split_preflight.sql"
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+TEMPLATE, UNASSIGNED = "00000000-0000-0000-0000-0000000c0009", "00000000-0000-0000-0000-0000000c0010"
+TEMPLATE_ASSIGNMENT = "00000000-0000-0000-0000-0000000cc009"
+
+
+def _preflight(url: str) -> list[dict]:
+    """The runbook's step 1, as a DBA runs it: psql -f db/scripts/contract_split_preflight.sql."""
+    done = subprocess.run(
+        [
+            PSQL if Path(PSQL).exists() else "psql",
+            "-X",
+            "-q",
+            "--csv",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-f",
+            str(PREFLIGHT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return list(csv.DictReader(io.StringIO(done.stdout)))
+
+
+def test_the_preflight_script_runs_on_the_shared_shape_and_predicts_the_validation(scratch):
+    """Before 0008 exists the preflight already reports what the split and the runbook's validation would trip over:
+    the shared groups and their blockers, an assigned template contract (no owner, so fk_client_contracts_owner
+    would not validate) and a contract nobody is assigned; once it returns nothing, both constraints validate."""
+    migrate.bootstrap(scratch)
+    _apply(scratch, through=SHARED_SHAPE)
+    with psycopg.connect(scratch, autocommit=True) as conn:
+        conn.execute(CASES.read_text())
+        conn.execute(
+            "insert into app.contracts (tenant_id, id, name, is_template) values"
+            " ('00000000-0000-0000-0000-0000000000a1', %s, 'Template', true),"
+            " ('00000000-0000-0000-0000-0000000000a1', %s, 'Nobody''s', false)",
+            [TEMPLATE, UNASSIGNED],
+        )
+        conn.execute(
+            "insert into app.client_contracts (tenant_id, id, client_id, contract_id, start_date) values"
+            " ('00000000-0000-0000-0000-0000000000a1', %s, %s, %s, '2026-01-01')",
+            [TEMPLATE_ASSIGNMENT, GREEN, TEMPLATE],
+        )
+        found = _preflight(scratch)
+        by_role = {(r["contract_id"], r["client_id"] or None): (r["role"], r["blockers"] or None) for r in found}
+        assert by_role[(TEMPLATE, GREEN)][0] == "template" and "template" in by_role[(TEMPLATE, GREEN)][1]
+        assert by_role[(UNASSIGNED, None)][0] == "unowned"
+        assert by_role[(MANAGED_IT, GREEN)] == ("preserve", None) and by_role[(MANAGED_IT, BTM)] == ("clone", None)
+        assert by_role[(WITH_DOCUMENTS, DOCS_SHARER)] == ("clone", "the contract has contract-scoped documents")
+        assert len(found) == 8
+
+        # The split itself agrees with the script on the groups (the migration's own preflight, after 0008).
+        _apply(scratch, only=SPLIT)
+        function_rows = _rows(
+            conn, "select contract_id::text, client_id::text, role, blockers from internal.contract_split_preflight()"
+        )
+        script_rows = [
+            (r["contract_id"], r["client_id"], r["role"], r["blockers"] or None) for r in _preflight(scratch)
+        ]
+        assert set(function_rows) <= set(script_rows)
+        # The template's assignment is what the validation trips over, as the preflight said.
+        conn.execute("delete from app.contract_documents")
+        assert _rows(conn, "select outcome from internal.split_shared_contracts()") == [("split",)]
+        assert {(r["contract_id"], r["role"]) for r in _preflight(scratch)} == {
+            (TEMPLATE, "template"),
+            (UNASSIGNED, "unowned"),
+        }
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("alter table app.client_contracts validate constraint fk_client_contracts_owner")
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("alter table app.contracts validate constraint check_contracts_owner")
+
+        # Resolved (the template's assignment ended, the unassigned contract given its owner): nothing left, and
+        # both guarantees validate.
+        conn.execute("delete from app.client_contracts where id = %s", [TEMPLATE_ASSIGNMENT])
+        conn.execute("update app.contracts set owner_client_id = %s where id = %s", [GREEN, UNASSIGNED])
+        assert _preflight(scratch) == []
+        conn.execute("alter table app.contracts validate constraint check_contracts_owner")
+        conn.execute("alter table app.client_contracts validate constraint fk_client_contracts_owner")

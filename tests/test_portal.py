@@ -230,3 +230,10 @@ def test_the_demo_contact_sees_orders_in_every_state_an_open_approval_a_proof_an
     assert any(i["balanceDue"] != "0.00" for i in detail["invoices"])
     files = ok(client.get(f"/portal/orders/{accepted['id']}/files", headers=h))
     assert [f["fileName"] for f in files] == ["proof-v1.pdf"]
+
+
+def test_signing_out_ends_the_session_in_the_database(client, admin, firm):
+    h = signed_in(client, admin, firm["people"]["pat"]["email"])
+    assert client.post("/portal/auth/logout", headers=h).status_code == 204
+    r = client.get("/portal/me", headers=h)
+    assert r.status_code == 401 and "ended" in r.get_json()["detail"]

@@ -139,6 +139,15 @@ begin
 end;
 $$;
 
+-- Signing out ends the session in the database, not only in the browser: its token is worth nothing afterwards.
+create or replace function portal.end_session() returns void
+language sql volatile set search_path = ''
+begin atomic
+    update app.portal_sessions as s set revoked_at = now()
+    where s.tenant_id = internal.current_tenant_id() and s.id = internal.current_portal_session_id()
+      and s.revoked_at is null;
+end;
+
 -- A comment on a client-visible task, always shown to the client (seed 000).
 create or replace function portal.add_comment(p_task_id uuid, p_body app.note) returns uuid
 language plpgsql volatile set search_path = ''

@@ -1,10 +1,5 @@
--- Undo 0018: the health indexes lead with the tenant's range again.
-drop index app.index_tasks_on_open_due_date;
-create index index_tasks_on_open_due_date on app.tasks (tenant_id, due_date, project_id)
-where status not in ('completed', 'approved', 'client_approved', 'cancelled');
-
-drop index app.index_tasks_on_updated_at;
-create index index_tasks_on_updated_at on app.tasks (tenant_id, updated_at, project_id);
+-- Undo 0018: no per-project index by update time; the overlap constraint leads with the tenant again.
+drop index if exists app.index_tasks_on_project_updated_at;
 
 alter table app.client_contracts drop constraint exclude_client_contracts_overlap;
 alter table app.client_contracts add constraint exclude_client_contracts_overlap exclude using gist (

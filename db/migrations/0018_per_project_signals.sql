@@ -1,18 +1,11 @@
--- Reads that cost what they return (issue O). Project health per project: internal.project_signals reads one
--- project's tasks for each project it returns, so the two indexes its signals use lead with the project, not with a
--- tenant-wide range (open tasks by due date, tasks by last update) that a read of one project had to filter.
+-- Reads that cost what they return (issue O). Project health per project: internal.project_signals asks, for each
+-- project it returns, whether one of its tasks moved in the last 7 days; the index by update time leads with the
+-- tenant's range (for the whole-tenant signals the bi door reads), so a read of one project needs one led by the
+-- project. (Its overdue count reads index_tasks_on_project_id.)
 -- depends: 0017_shapes_sales
 
-drop index app.index_tasks_on_open_due_date;
--- The same list as internal.task_done_statuses(), written out: the planner matches a partial index's predicate
--- against the inlined function's array.
-create index index_tasks_on_open_due_date on app.tasks (tenant_id, project_id, due_date)
-where status not in ('completed', 'approved', 'client_approved', 'cancelled');
-comment on index app.index_tasks_on_open_due_date is 'A project''s open tasks by due date: its overdue ones.';
-
-drop index app.index_tasks_on_updated_at;
-create index index_tasks_on_updated_at on app.tasks (tenant_id, project_id, updated_at);
-comment on index app.index_tasks_on_updated_at is 'A project''s tasks by last update: whether it moved lately.';
+create index index_tasks_on_project_updated_at on app.tasks (tenant_id, project_id, updated_at);
+comment on index app.index_tasks_on_project_updated_at is 'A project''s tasks by last update: whether it moved lately.';
 
 -- A client's assignments (GET /clients/{id}/contracts) are read through the overlap constraint's GiST index, which
 -- led with the tenant: a GiST index prunes by its first column, so the read scanned a good part of the tenant's

@@ -1,4 +1,8 @@
 -- Undo 0023: the portal's tables, the contact directory and throttle, and the columns the portal added.
+drop domain if exists portal.upload_create;
+drop type if exists portal.upload_fields;
+alter type api.contact_fields drop attribute if exists portal_capabilities;
+alter type api.client_fields drop attribute if exists portal_capabilities;
 drop table if exists internal.portal_throttle;
 drop table if exists internal.contact_directory;
 drop table if exists app.portal_sessions;

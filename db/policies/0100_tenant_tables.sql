@@ -1,12 +1,14 @@
 -- One place for what every tenant table gets: forced RLS scoped to the request's tenant for the owner and the
 -- doors, the audit trigger and the updated_at trigger. A tenant table is a table in schema app (or audit) with a
 -- tenant_id column; adding one in a migration is enough, the next `db up` equips it.
--- Every policy and every grant on app, audit and internal tables is made afresh by the policy files, so none
--- outlives its file: this one drops them all first (the files after it run in the same transaction).
+-- Every policy and every grant on app, audit and internal tables comes from the policy files, so none outlives its
+-- file: grants are taken back here and given again by the files after it (in the same transaction, and without a
+-- lock on any table); policies and triggers are declared through internal.ensure_ddl, which leaves one that did not
+-- change alone (so a table whose rules did not change is not locked), and `db up` drops every policy no file
+-- declared (internal.finish_declarations).
 
 do $$
 declare
-    p record;
     r text;
 begin
     foreach r in array array[
@@ -16,13 +18,25 @@ begin
         execute format('revoke all on all tables in schema app, audit, internal from %I', r);
         execute format('revoke all on all sequences in schema app, audit, internal from %I', r);
     end loop;
-    for p in
-        select pol.polname, n.nspname, c.relname from pg_policy as pol
-        join pg_class as c on c.oid = pol.polrelid
-        join pg_namespace as n on n.oid = c.relnamespace
-        where n.nspname in ('app', 'audit')
+end
+$$;
+
+-- Row-level security on, and forced, where it is not yet (ALTER TABLE locks the table even when nothing changes).
+do $$
+declare
+    t record;
+begin
+    for t in
+        select c.oid::regclass as rel, c.relrowsecurity, c.relforcerowsecurity from pg_class as c
+        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')
+          and not (c.relrowsecurity and c.relforcerowsecurity)
     loop
-        execute format('drop policy %I on %I.%I', p.polname, p.nspname, p.relname);
+        if not t.relrowsecurity then
+            execute format('alter table %s enable row level security', t.rel);
+        end if;
+        if not t.relforcerowsecurity then
+            execute format('alter table %s force row level security', t.rel);
+        end if;
     end loop;
 end
 $$;
@@ -34,20 +48,18 @@ declare
     t record;
 begin
     for t in
-        select c.relname from pg_class as c
+        select c.oid, c.relname from pg_class as c
         where c.relnamespace = 'app'::regnamespace and c.relkind in ('r', 'p') and c.relname <> 'tenants'
           and not exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id')
     loop
-        execute format('alter table app.%I enable row level security', t.relname);
-        execute format('alter table app.%I force row level security', t.relname);
-        execute format(
+        perform internal.ensure_ddl('policy', t.oid, 'lookup_read', format(
             'create policy lookup_read on app.%I for select to pgpsa_door_api, pgpsa_door_bi, pgpsa_owner using (true)',
             t.relname
-        );
-        execute format(
+        ));
+        perform internal.ensure_ddl('policy', t.oid, 'lookup_kept_by_migrations', format(
             'create policy lookup_kept_by_migrations on app.%I for all to pgpsa_owner using (true) with check (true)',
             t.relname
-        );
+        ));
         execute format('grant select on app.%I to pgpsa_door_api, pgpsa_door_bi', t.relname);
     end loop;
 end
@@ -67,28 +79,22 @@ begin
         where c.relkind in ('r', 'p') and n.nspname in ('app', 'audit')
           and exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id')
     loop
-        execute format('alter table %I.%I enable row level security', t.schema_name, t.table_name);
-        execute format('alter table %I.%I force row level security', t.schema_name, t.table_name);
-
         -- The doors read and write as the request's tenant (a bound login's own tenant), and so does the owner.
-        execute format(
+        perform internal.ensure_ddl('policy', t.oid, 'tenant_isolation', format(
             'create policy tenant_isolation on %I.%I as permissive for all '
             'to pgpsa_owner, pgpsa_door_api, pgpsa_door_bi '
             'using (tenant_id = internal.current_tenant_id()) '
             'with check (tenant_id = internal.current_tenant_id())',
             t.schema_name, t.table_name
-        );
+        ));
 
         if t.schema_name = 'audit' then
             continue;
         end if;
 
-        -- Statement-level audit: one trigger per event, each with its transition tables (made afresh below).
-        for event in select unnest(array['', '_insert', '_update', '_delete']) loop
-            execute format(
-                'drop trigger if exists trg_%s_900_audit%s on %I.%I', t.table_name, event, t.schema_name, t.table_name
-            );
-        end loop;
+        -- Statement-level audit: one trigger per event, each with its transition tables (declared below); the
+        -- single trigger of old goes.
+        perform internal.drop_ddl_if_present('trigger', t.oid, format('trg_%s_900_audit', t.table_name));
         -- A derived log (its guard trigger is trg_<table>_100_derived_log) copies changes that are audited
         -- already; auditing its rows too would store each change twice. Its owner-run trigger writes in the tenant
         -- of the row it copies, which RLS already checked for the writer (a superuser's own write has no request
@@ -97,10 +103,13 @@ begin
             select from pg_trigger as tg
             where tg.tgrelid = t.oid and tg.tgname = format('trg_%s_100_derived_log', t.table_name)
         ) then
-            execute format(
+            perform internal.ensure_ddl('policy', t.oid, 'derived_by_trigger', format(
                 'create policy derived_by_trigger on %I.%I for insert to pgpsa_owner with check (true)',
                 t.schema_name, t.table_name
-            );
+            ));
+            foreach event in array array['insert', 'update', 'delete'] loop
+                perform internal.drop_ddl_if_present('trigger', t.oid, format('trg_%s_900_audit_%s', t.table_name, event));
+            end loop;
             continue;
         end if;
 
@@ -116,32 +125,29 @@ begin
           and (a.attname like '%password_hash' or a.attname like '%token_hash' or a.attname like '%_encrypted'
                or a.attname like '%code_hash' or a.attname like '%secret%');
 
-        execute format(
+        perform internal.ensure_ddl('trigger', t.oid, format('trg_%s_900_audit_insert', t.table_name), format(
             'create trigger trg_%s_900_audit_insert after insert on %I.%I referencing new table as new_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
-        );
-        execute format(
+        ));
+        perform internal.ensure_ddl('trigger', t.oid, format('trg_%s_900_audit_update', t.table_name), format(
             'create trigger trg_%s_900_audit_update after update on %I.%I '
             'referencing old table as old_rows new table as new_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
-        );
-        execute format(
+        ));
+        perform internal.ensure_ddl('trigger', t.oid, format('trg_%s_900_audit_delete', t.table_name), format(
             'create trigger trg_%s_900_audit_delete after delete on %I.%I referencing old table as old_rows '
             'for each statement execute function audit.tg__audit(%L, %L)',
             t.table_name, t.schema_name, t.table_name, key_columns, secret_columns
-        );
+        ));
 
         if exists (select from pg_attribute as a where a.attrelid = t.oid and a.attname = 'updated_at') then
-            execute format(
-                'drop trigger if exists trg_%s_500_updated_at on %I.%I', t.table_name, t.schema_name, t.table_name
-            );
-            execute format(
+            perform internal.ensure_ddl('trigger', t.oid, format('trg_%s_500_updated_at', t.table_name), format(
                 'create trigger trg_%s_500_updated_at before update on %I.%I '
                 'for each row execute function internal.tg__touch_updated_at()',
                 t.table_name, t.schema_name, t.table_name
-            );
+            ));
         end if;
     end loop;
 end

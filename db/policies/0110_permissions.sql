@@ -123,12 +123,12 @@ declare
     d record;
 begin
     for d in select * from internal.table_permissions where cardinality(permissions) > 0 order by 1, 2 loop
-        execute format(
+        perform internal.ensure_ddl('policy', internal.declared_table(d.table_name), 'permission_' || d.command, format(
             'create policy permission_%1$s on %2$s as restrictive for %1$s to pgpsa_door_api %3$s '
             '(tenant_id = internal.permitted_tenant_id(%4$L))',
             d.command, internal.declared_table(d.table_name), case d.command when 'insert' then 'with check' else 'using' end,
             d.permissions
-        );
+        ));
     end loop;
 end
 $$;

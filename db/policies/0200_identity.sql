@@ -16,4 +16,5 @@ grant insert (tenant_id, email, full_name, role, password_hash),
 update (email, full_name, role, password_hash, disabled_at)
 on app.users to pgpsa_door_api;
 grant select, insert, update, delete on app.user_permissions to pgpsa_door_api;
-grant select (tenant_id, id, full_name, role) on app.users to pgpsa_door_bi;
+-- The bi views name people and measure their weeks (bi.utilization).
+grant select (tenant_id, id, full_name, role, disabled_at, weekly_capacity_hours) on app.users to pgpsa_door_bi;

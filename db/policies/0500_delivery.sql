@@ -56,9 +56,17 @@ insert (
 update (size_bytes, checksum_sha256, state, confirmed_at, deleted_at, visibility, file_name)
 on app.files to pgpsa_door_api;
 grant select, insert (tenant_id, file_id, user_id, contact_id, ip) on app.file_access_logs to pgpsa_door_api;
-grant select (tenant_id, id, project_code, name, project_type, status, start_date, due_date, completed_at, created_at)
+-- What the bi views read of delivery (db/views/bi_*.sql): projects with their client and order, stages, tasks with
+-- how they are billed, time, and revisions.
+grant select (
+    tenant_id, id, project_code, name, project_type, client_id, order_id, status, start_date, due_date, completed_at,
+    created_at
+)
 on app.projects to pgpsa_door_bi;
 grant select (
     tenant_id, id, project_id, stage_code, status, due_at, started_at, completed_at
 ) on app.stages to pgpsa_door_bi;
-grant select (tenant_id, id, project_id, stage_id, status, due_date, updated_at) on app.tasks to pgpsa_door_bi;
+grant select (tenant_id, id, project_id, stage_id, status, due_date, updated_at, billing_type, hourly_rate)
+on app.tasks to pgpsa_door_bi;
+grant select (tenant_id, task_id, user_id, work_date, hours, contract_line_id) on app.time_entries to pgpsa_door_bi;
+grant select (tenant_id, stage_id) on app.approval_revisions to pgpsa_door_bi;

@@ -18,7 +18,12 @@ to pgpsa_door_api;
 grant select, insert (tenant_id, invoice_id, attempt, idempotency_key, amount_due), update (stripe_session_id, url)
 on app.stripe_checkouts to pgpsa_door_api;
 grant select on app.stripe_events to pgpsa_door_api;
-grant select (tenant_id, id, invoice_number, client_id, kind, status, issue_date, due_date, currency)
+-- What the bi views read of billing (AR aging, DSO, realization, unbilled WIP).
+grant select (
+    tenant_id, id, invoice_number, client_id, project_id, kind, status, issue_date, due_date, currency, sent_at,
+    voided_at
+)
 on app.invoices to pgpsa_door_bi;
-grant select (tenant_id, invoice_id, line_total, tax_amount) on app.invoice_lines to pgpsa_door_bi;
-grant select (tenant_id, invoice_id, amount) on app.payment_applications to pgpsa_door_bi;
+grant select (tenant_id, invoice_id, line_total, tax_amount, source_type, task_id)
+on app.invoice_lines to pgpsa_door_bi;
+grant select (tenant_id, invoice_id, amount, applied_at) on app.payment_applications to pgpsa_door_bi;

@@ -52,3 +52,17 @@ insert (
     occurred_at
 )
 on app.stock_movements to pgpsa_door_api;
+
+-- What the bi views read of sales (lead conversion, the quote pipeline, deposits, profitability).
+grant select (tenant_id, id, status, created_at) on app.leads to pgpsa_door_bi;
+grant select (tenant_id, id, lead_id, status, currency, created_at) on app.quotes to pgpsa_door_bi;
+grant select (tenant_id, quote_id, line_total, tax_amount) on app.quote_items to pgpsa_door_bi;
+grant select (
+    tenant_id, id, order_number, quote_id, client_id, project_type, status, promised_date, currency,
+    deposit_required, created_at
+)
+on app.orders to pgpsa_door_bi;
+grant select (tenant_id, id, order_id, line_total) on app.order_items to pgpsa_door_bi;
+grant select (tenant_id, product_id, order_item_id, movement_type, quantity) on app.stock_movements to pgpsa_door_bi;
+grant select (tenant_id, id, cost_price) on app.products to pgpsa_door_bi;
+grant select (tenant_id, role, hourly_rate, effective_from) on app.labor_rates to pgpsa_door_bi;

@@ -21,7 +21,7 @@ create policy portal_own_session on app.portal_sessions for select to pgpsa_door
 using (tenant_id = internal.current_tenant_id() and id = internal.current_portal_session_id());
 create policy portal_own_session_seen on app.portal_sessions for update to pgpsa_door_portal
 using (tenant_id = internal.current_tenant_id() and id = internal.current_portal_session_id());
-grant select, update (last_seen_at) on app.portal_sessions to pgpsa_door_portal;
+grant select, update (last_seen_at, revoked_at) on app.portal_sessions to pgpsa_door_portal;
 
 -- Staff read and end sessions (api.portal_sessions, api.revoke_*_sessions) under clients:read / clients:write.
 grant select, update (revoked_at, revoked_by) on app.portal_sessions to pgpsa_door_api;

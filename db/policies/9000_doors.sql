@@ -267,6 +267,8 @@ begin
             'current_portal_session_id', 'current_portal_project_id', 'portal_project_ids', 'portal_order_ids',
             'portal_task_ids', 'portal_capabilities', 'portal_can', 'line_gross', 'line_discount', 'line_net',
             'line_tax',
+            -- the calendar the bi views count in (db/functions/0990_reporting.sql)
+            'report_date', 'report_today', 'report_month', 'report_week',
             -- a body's shape is checked as the caller passes it (a domain's check runs with the caller's rights)
             'conforms', 'conforms_each'
         )

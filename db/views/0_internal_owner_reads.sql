@@ -17,8 +17,8 @@ where k.name = 'data_key' and c.tax_id_encrypted is not null and internal.has_pe
 -- last 7 days, and the colour they make (green with no overdue task, yellow with 1 or 2, red with 3 or more or when
 -- an open project has had no task update for more than 7 days). Health is a fact of the project, not of the tasks
 -- the reader may see (a designer sees the same colour as a manager), so it is read here as the owner. Each signal is
--- a correlated subquery in the select list, a range of one project's index entries (tasks by project and due date,
--- open ones; tasks by project and last update), named once in a lateral without a FROM (the planner folds it into
+-- a correlated subquery in the select list, a range of one project's index entries (tasks by project, status and
+-- due date; tasks by project and last update), named once in a lateral without a FROM (the planner folds it into
 -- the select list): a read by id pushes the id down, a page's rows are computed after its sort and limit
 -- (PostgreSQL postpones costly select-list expressions past them), and a count skips them.
 create or replace view internal.project_signals as
@@ -58,6 +58,38 @@ cross join lateral (  -- noqa: ST05
             )
         ) as stale
 ) as x;
+
+-- The same signals for a whole tenant at once, for the bi door (bi.project_health reads every project of its
+-- tenant): two index-only ranges over the tenant's open tasks by due date and its tasks by update time, so the cost
+-- follows the tenant's late and recent work, not its history; a read of a few projects uses the view above.
+create or replace view internal.tenant_project_signals as
+with overdue as (
+    select
+        t.tenant_id,
+        t.project_id,
+        count(*)::integer as n
+    from app.tasks as t
+    where
+        t.tenant_id = internal.current_tenant_id()
+        and t.due_date < current_date
+        and t.status <> all(internal.task_done_statuses())
+    group by t.tenant_id, t.project_id
+),
+
+recent as (
+    select distinct
+        t.tenant_id,
+        t.project_id
+    from app.tasks as t
+    where t.tenant_id = internal.current_tenant_id() and t.updated_at > now() - interval '7 days'
+)
+
+select
+    coalesce(o.project_id, r.project_id) as project_id,
+    coalesce(o.n, 0) as overdue_tasks,
+    r.project_id is not null as recently_updated
+from overdue as o
+full join recent as r on o.project_id = r.project_id;
 
 -- An order's deposit received (payments applied to its deposit invoices) and its project: part of the order's
 -- own record, whoever may see invoices or projects.

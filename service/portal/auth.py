@@ -40,6 +40,14 @@ def set_cookie(response, token: str, ttl: int):
     return response
 
 
+def clear_cookie(response):
+    """The cookie removed with the attributes it was set with: a browser keeps a Secure cookie that a plain
+    Set-Cookie tries to overwrite (Chromium's strict secure cookies)."""
+    response.delete_cookie(COOKIE, path="/portal", secure=current_app.config["PORTAL_SECURE_COOKIE"], httponly=True,
+                           samesite="Lax")
+    return response
+
+
 def _token() -> tuple[str | None, bool]:
     """The token, and whether it came from the cookie (so a write needs the CSRF token)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -48,7 +56,9 @@ def _token() -> tuple[str | None, bool]:
     return request.cookies.get(COOKIE), True
 
 
-def claims(required: bool = True) -> dict | None:
+def claims(required: bool = True, csrf: bool = True) -> dict | None:
+    """The session token's claims; a write authenticated by the cookie must bring the CSRF token too (csrf=False:
+    only to show a page, never to act)."""
     token, from_cookie = _token()
     if not token:
         if required:
@@ -63,7 +73,7 @@ def claims(required: bool = True) -> dict | None:
         raise Problem(401, "Your portal session has expired: sign in again.") from e
     except (jwt.InvalidTokenError, ValueError, TypeError, AttributeError) as e:
         raise Problem(401, "This is not a portal session: sign in to the portal.") from e
-    if from_cookie and request.method not in _SAFE:
+    if csrf and from_cookie and request.method not in _SAFE:
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
         if not hmac.compare_digest(sent, found["csrf"]):
             raise Problem(403, "This form has expired or did not come from the portal: reload the page and try again.")

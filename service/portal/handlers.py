@@ -42,7 +42,7 @@ class PayIn(InModel):
     invoice_id: UUID
 
 
-class Accepted(ApiModel):
+class PortalMailAccepted(ApiModel):
     accepted: bool = True
     detail: str
 
@@ -109,7 +109,7 @@ def signed_in(row: dict):
 
 def request_magic_link(route, plan, identity, path, body: EmailIn, query):
     ask_magic_link(body.email)
-    return Accepted(detail="If this address belongs to a client contact, a sign-in link is on its way.")
+    return PortalMailAccepted(detail="If this address belongs to a client contact, a sign-in link is on its way.")
 
 
 def exchange(route, plan, identity, path, body: TokenIn, query):
@@ -119,7 +119,8 @@ def exchange(route, plan, identity, path, body: TokenIn, query):
 
 def request_code(route, plan, identity, path, body: EmailIn, query):
     ask_code(path["share_token"], body.email)
-    return Accepted(detail="If this address belongs to a contact of this project's client, a code is on its way.")
+    return PortalMailAccepted(
+        detail="If this address belongs to a contact of this project's client, a code is on its way.")
 
 
 def verify_code(route, plan, identity, path, body: CodeIn, query):
@@ -127,9 +128,15 @@ def verify_code(route, plan, identity, path, body: CodeIn, query):
     return signed_in(session_from("select * from portal.verify_code(%s, %s, %s, %s)", args))
 
 
+def end_session(identity) -> None:
+    with transaction(identity) as conn:
+        conn.execute("select portal.end_session()")
+
+
 def logout(route, plan, identity, path, body, query):
+    end_session(identity)
     response = make_response("", 204)
-    response.delete_cookie(auth.COOKIE, path="/portal")
+    auth.clear_cookie(response)
     return response
 
 

@@ -1,0 +1,132 @@
+-- BI: profitability per job type (seed 003 §6.4, built as the snippet means it). Each part is summed per order
+-- on its own, then joined, so no part is counted once per row of another (the seed's joins multiply them):
+--   revenue   the order's lines after discount, before tax;
+--   material  stock consumed against the order's lines, at the product's cost price;
+--   labor     time logged on the order's project, at the labor rate of the worker's role in effect on the day worked
+--             (app.labor_rates; tasks carry no role: the seed's join on one does not exist).
+-- Each movement's and time entry's cost rounds half-up to cents (internal.line_gross), as every priced line does.
+-- Products and labor rates carry no currency: their costs are taken to be in the order's currency.
+create or replace view bi.profitability as
+with jobs as (
+    select
+        o.tenant_id,
+        o.id as order_id,
+        o.project_type,
+        o.currency,
+        p.id as project_id
+    from app.orders as o
+    left join app.projects as p on o.tenant_id = p.tenant_id and o.id = p.order_id
+    where o.status <> 'cancelled'
+),
+
+revenue as (
+    select
+        i.tenant_id,
+        i.order_id,
+        sum(i.line_total) as amount
+    from app.order_items as i
+    group by i.tenant_id, i.order_id
+),
+
+material as (
+    select
+        i.tenant_id,
+        i.order_id,
+        sum(internal.line_gross(m.quantity, p.cost_price)) as amount
+    from app.stock_movements as m
+    inner join app.order_items as i on m.tenant_id = i.tenant_id and m.order_item_id = i.id
+    inner join app.products as p on m.tenant_id = p.tenant_id and m.product_id = p.id
+    where m.movement_type = 'consume'
+    group by i.tenant_id, i.order_id
+),
+
+rates as (
+    select
+        r.tenant_id,
+        r.role,
+        r.hourly_rate,
+        r.effective_from,
+        lead(r.effective_from) over (partition by r.tenant_id, r.role order by r.effective_from) as effective_until
+    from app.labor_rates as r
+),
+
+-- Time is logged on hourly tasks (a task re-typed since may hold some): their project comes from the hourly tasks'
+-- own index (index_tasks_hourly), any other task's is looked up entry by entry, so the tenant's tasks are not all read.
+costed_time as (
+    select
+        e.tenant_id,
+        coalesce(
+            h.project_id,
+            (select t.project_id from app.tasks as t where t.tenant_id = e.tenant_id and t.id = e.task_id)
+        ) as project_id,
+        e.hours,
+        r.role,
+        internal.line_gross(e.hours, r.hourly_rate) as amount
+    from app.time_entries as e
+    left join app.tasks as h on e.tenant_id = h.tenant_id and e.task_id = h.id and h.billing_type = 'hourly'
+    inner join app.users as u on e.tenant_id = u.tenant_id and e.user_id = u.id
+    left join rates as r
+        on
+            u.tenant_id = r.tenant_id and u.role = r.role and e.work_date >= r.effective_from
+            and (r.effective_until is null or e.work_date < r.effective_until)
+),
+
+labor as (
+    select
+        c.tenant_id,
+        c.project_id,
+        sum(c.hours) as hours,
+        coalesce(sum(c.hours) filter (where c.role is null), 0) as unrated_hours,
+        coalesce(sum(c.amount), 0) as amount
+    from costed_time as c
+    group by c.tenant_id, c.project_id
+),
+
+per_type as (
+    select
+        j.project_type,
+        j.currency,
+        count(*) as orders,
+        coalesce(sum(v.amount), 0) as revenue,
+        coalesce(sum(m.amount), 0) as material_cost,
+        coalesce(sum(l.hours), 0) as labor_hours,
+        coalesce(sum(l.unrated_hours), 0) as unrated_hours,
+        coalesce(sum(l.amount), 0) as labor_cost
+    from jobs as j
+    left join revenue as v on j.tenant_id = v.tenant_id and j.order_id = v.order_id
+    left join material as m on j.tenant_id = m.tenant_id and j.order_id = m.order_id
+    left join labor as l on j.tenant_id = l.tenant_id and j.project_id = l.project_id
+    group by j.project_type, j.currency
+)
+
+select
+    t.project_type,
+    t.currency,
+    t.orders::integer as orders,
+    t.revenue::app.money as revenue,
+    t.material_cost::app.money as material_cost,
+    round(t.labor_hours, 2) as labor_hours,
+    round(t.unrated_hours, 2) as unrated_hours,
+    t.labor_cost::app.money as labor_cost,
+    (t.revenue - t.material_cost - t.labor_cost)::app.money as profit,
+    round(100 * (t.revenue - t.material_cost - t.labor_cost) / nullif(t.revenue, 0), 2) as margin_pct
+from per_type as t;
+
+comment on view bi.profitability is
+'Profitability per job type (the order''s project type) and currency, over all orders not cancelled: revenue from '
+'the order lines, material from stock consumed against them at cost price, labor from hours logged on the orders'' '
+'projects at the labor rate of each worker''s role on the day worked.';
+comment on column bi.profitability.project_type is 'The job type: the order''s project type (banner, sign, ...).';
+comment on column bi.profitability.currency is 'The orders'' currency (ISO 4217); costs are taken to be in it.';
+comment on column bi.profitability.orders is 'Orders of this type and currency, not cancelled (count).';
+comment on column bi.profitability.revenue is 'Sum of the orders'' line totals after discount, before tax (money).';
+comment on column bi.profitability.material_cost is
+'Stock consumed against the orders'' lines: quantity x the product''s cost price, each movement rounded (money).';
+comment on column bi.profitability.labor_hours is 'Hours logged on the orders'' projects (hours, numeric).';
+comment on column bi.profitability.unrated_hours is
+'Of those, hours of a role with no labor rate on the day worked: they cost nothing here (hours, numeric).';
+comment on column bi.profitability.labor_cost is
+'Each time entry''s hours x the labor rate of its worker''s role in effect on its work date, rounded (money).';
+comment on column bi.profitability.profit is 'revenue - material_cost - labor_cost (money).';
+comment on column bi.profitability.margin_pct is
+'profit / revenue x 100 (percent, rounded to 2 decimals; negative for a loss); null with no revenue.';
