@@ -14,12 +14,12 @@ SHELL := bash
 .ONESHELL:
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test stop psql db-url clean bench-health bench-rls bench-draft bench-events bench-bi
+.PHONY: run test stop psql db-url clean wrk bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api
 
 # Reinstalled only when the dependencies change.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	pip install -q -e '.[test]'
+	pip install -q -e '.[test,bench]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 	pgpsa seed-demo
 	exec pgpsa serve --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed wrk
 	scripts/browser.sh
 	$(PG) recreate $(TEST_DB)
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
@@ -53,9 +53,17 @@ clean:
 	$(PG) destroy
 	rm -rf $(VENV) .cache
 
+# wrk (HTTP load, for bench-api and its tiny run in make test), from apt when missing.
+wrk:
+	command -v wrk >/dev/null && exit 0
+	sudo=(); [ "$$(id -u)" = 0 ] || sudo=(sudo -n)
+	"$${sudo[@]}" apt-get update -qq
+	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+
 # Benchmarks at full size (make test runs each once, tiny), each on a scratch database, recreated; sizes from the
 # environment.
-bench-health bench-rls bench-draft bench-events bench-bi: $(VENV)/.installed
+bench-api: wrk
+bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL
 	pgpsa db up >/dev/null

@@ -207,9 +207,29 @@ def _demo_portal(conn, tenant_id, manager_id) -> tuple[str, str]:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, help="processes (PGPSA_WORKERS or WEB_CONCURRENCY; default: one per core)")
+@click.option("--threads", type=int, help="threads per process (PGPSA_THREADS; default 4)")
+@click.option("--graceful-timeout", type=int, help="seconds a worker may finish its requests on SIGTERM (default 30)")
+@click.option("--access-log", help="where the access log goes: - (stdout, the default), a file, or off")
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead (one process, no access log)")
 @with_appcontext
-def serve(host, port):
-    """Run the HTTP service (Flask's threaded server, enough for the embedded default)."""
-    click.echo(f"pgpsa serving on http://{host}:{port}/  (health: /healthz, API: /api/v1/openapi.json)")
-    # app.run() refuses to start under the flask CLI; run_simple is what it would call.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+def serve(host, port, workers, threads, graceful_timeout, access_log, dev):
+    """Run the HTTP service: gunicorn, gthread workers (service/server.py)."""
+    app = current_app._get_current_object()
+    if dev:
+        click.echo(f"pgpsa serving on http://{host}:{port}/ (development server)")
+        # app.run() refuses to start under the flask CLI; run_simple is what it would call.
+        run_simple(host, port, app, threaded=True)
+        return
+    from service.server import Server, defaults
+
+    given = {"workers": workers, "threads": threads, "graceful_timeout": graceful_timeout, "accesslog": access_log}
+    settings = {**defaults(), **{k: v for k, v in given.items() if v is not None}}
+    # A connection for every thread of a worker, opened when the worker starts.
+    app.config["POOL_MAX_SIZE"] = max(app.config["POOL_MAX_SIZE"], settings["threads"])
+    app.config["POOL_MIN_SIZE"] = max(app.config["POOL_MIN_SIZE"], settings["threads"])
+    click.echo(
+        f"pgpsa serving on http://{host}:{port}/  (health: /healthz, API: /api/v1/openapi.json); "
+        f"{settings['workers']} workers x {settings['threads']} threads"
+    )
+    Server(app, f"{host}:{port}", **settings).run()

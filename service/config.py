@@ -83,6 +83,8 @@ def defaults() -> dict:
         "POOL_MAX_SIZE": int(env("PGPSA_POOL_MAX", "10")),
         "POOL_TIMEOUT": float(env("PGPSA_POOL_TIMEOUT", "5")),
         "POOL_RECONNECT_TIMEOUT": float(env("PGPSA_POOL_RECONNECT_TIMEOUT", "5")),
+        # How the service's connections plan their prepared statements (service/db.py): generic plans, planned once.
+        "PLAN_CACHE_MODE": env("PGPSA_PLAN_CACHE_MODE", "force_generic_plan"),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests lower them to stay fast.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,

@@ -2,7 +2,7 @@
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import psycopg
@@ -60,7 +60,12 @@ def get_pool() -> ConnectionPool:
                 # seconds of the database (README "When PostgreSQL restarts").
                 check=ConnectionPool.check_connection,
                 reconnect_timeout=cfg["POOL_RECONNECT_TIMEOUT"],
-                kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(cfg["POOL_TIMEOUT"]))},
+                configure=_configure(cfg["PLAN_CACHE_MODE"]),
+                kwargs={
+                    "row_factory": dict_row,
+                    "autocommit": True,  # transaction() sends BEGIN and COMMIT itself
+                    "connect_timeout": max(2, int(cfg["POOL_TIMEOUT"])),
+                },
                 open=False,
                 name="pgpsa",
             )
@@ -69,16 +74,35 @@ def get_pool() -> ConnectionPool:
     return pool
 
 
+def _configure(plan_cache_mode: str):
+    """Each new connection plans its prepared statements once (plan_cache_mode, PGPSA_PLAN_CACHE_MODE; auto is
+    PostgreSQL's default). psycopg prepares a query the fifth time it is sent, but PostgreSQL then re-plans it at every
+    execution while a generic plan looks costlier than the custom ones, and it counts planning as nearly free: a read
+    of the api views (nested views, RLS policies) takes milliseconds to plan and a fraction of one to run, and each
+    GET /projects/{id} planned all four of its reads again. The tenant and user are settings, not parameters, so a
+    generic plan of a read by key or parent is the custom one; bench-api measured 1.6-1.7x the requests/s."""
+
+    def configure(conn: psycopg.Connection) -> None:
+        conn.execute(sql.SQL("set plan_cache_mode = {}").format(sql.Literal(plan_cache_mode)))
+
+    return configure
+
+
 def close_pool(app) -> None:
     pool = app.extensions.pop(_KEY, None)
     if pool is not None:
         pool.close()
 
 
-def _context(identity: "Identity | PortalIdentity | None", role: str) -> sql.Composed:
-    # SET takes no bind parameters, so values go in as literals. SET LOCAL (not set_config) because Citus
-    # propagates it to the workers; it ends with the transaction, so nothing leaks to the next checkout.
-    settings = {"pgpsa.request_id": g.get("request_id", ""), "pgpsa.ip": request.remote_addr or ""}
+def context(
+    role: str, identity: "Identity | PortalIdentity | None" = None, request_id: str = "", ip: str = ""
+) -> list[sql.Composed]:
+    """The statements that say who a request acts for, for the rest of its transaction.
+
+    SET LOCAL (not set_config) because Citus propagates it to the workers (citus.propagate_set_commands = local);
+    it ends with the transaction, so nothing leaks to the next checkout. SET takes no bind parameters, so values go
+    in as literals. The role comes last: the service's login may set the rest, and only then becomes the role."""
+    settings = {"pgpsa.request_id": request_id, "pgpsa.ip": ip}
     if isinstance(identity, PortalIdentity):
         settings |= {
             "pgpsa.tenant_id": identity.tenant_id, "pgpsa.client_id": identity.client_id,
@@ -88,28 +112,53 @@ def _context(identity: "Identity | PortalIdentity | None", role: str) -> sql.Com
     elif identity is not None:
         settings["pgpsa.tenant_id"] = identity.tenant_id
         settings["pgpsa.user_id"] = identity.user_id
-    parts = [
-        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value)))
-        for name, value in settings.items()
+    statements = [
+        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value))) for name, value in settings.items()
     ]
-    parts.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
-    return sql.SQL("; ").join(parts)
+    statements.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
+    return statements
+
+
+# A signed-in request's permissions (pgpsa.permissions, so policies skip the lookup), or PT401 when the token's
+# user is gone or disabled; it aborts whatever was sent after it (db/functions/0500_identity.sql).
+BEGIN_REQUEST = "select api.begin_request()"
+
+
+def act_for(
+    conn, role: str, identity: "Identity | PortalIdentity | None" = None, request_id: str = "", ip: str = ""
+) -> None:
+    """Sends a request's context on conn's open transaction, as transaction() does (the benchmarks use it too)."""
+    for statement in context(role, identity, request_id, ip):
+        conn.execute(statement)
+    if isinstance(identity, PortalIdentity):
+        conn.execute("select portal.check_session()")  # a revoked or expired session ends here (401)
+    elif identity is not None:
+        conn.execute(BEGIN_REQUEST)
 
 
 @contextmanager
-def transaction(identity: Identity | None = None, role: str | None = None) -> Iterator[psycopg.Connection]:
-    """A request's single transaction: as staff of the identity's tenant, or (no identity) as the pre-sign-in
-    role, or as the role named (the webhook)."""
+def transaction(
+    identity: "Identity | PortalIdentity | None" = None, role: str | None = None
+) -> Iterator[psycopg.Connection]:
+    """A request's single transaction: as staff of the identity's tenant, as a portal session's contact, or (no
+    identity) as the pre-sign-in role, or as the role named (the webhook).
+
+    In pipeline mode, with BEGIN and COMMIT sent as statements (the pool's connections are in autocommit, so
+    psycopg adds no round trip of its own around them): BEGIN, the context and the permissions go out with the
+    request's first query, in one round trip, and a read whose results are fetched after the block (surface.serve)
+    shares that round trip with the COMMIT too. Anything raised rolls the transaction back."""
     portal = isinstance(identity, PortalIdentity)
     role = role or (PORTAL_ROLE if portal else STAFF_ROLE if identity is not None else ANON_ROLE)
-    with get_pool().connection() as conn, conn.transaction():
-        conn.execute(_context(identity, role))
-        if portal:
-            conn.execute("select portal.check_session()")  # a revoked or expired session ends here (401)
-        elif identity is not None:
-            # The user's permissions, computed once per transaction, so policies skip the lookup per row.
-            cache = conn.execute("select api.permission_cache() as c").fetchone()["c"]
-            if cache is None:
-                raise UserGone()
-            conn.execute(sql.SQL("set local pgpsa.permissions = {}").format(sql.Literal(cache)))
-        yield conn
+    with get_pool().connection() as conn:
+        try:
+            with conn.pipeline():
+                conn.execute("begin")
+                act_for(conn, role, identity, g.get("request_id", ""), request.remote_addr or "")
+                yield conn
+                conn.execute("commit")
+        except BaseException as e:
+            with suppress(psycopg.Error):  # a broken connection is discarded by the pool
+                conn.rollback()
+            if isinstance(e, psycopg.Error) and e.sqlstate == "PT401" and not portal:  # a portal session says why
+                raise UserGone() from e
+            raise

@@ -23,6 +23,11 @@ TINY = {
     "BENCH_STREAM": "40",
     "INVOICES": "60",  # bi.py (with PROJECTS, TASKS, TIME_ENTRIES, OTHER_TENANTS)
     "RUNS": "1",
+    "SMALL": "3",  # views.py (tenants of SMALL and LARGE projects)
+    "LARGE": "6",
+    "DURATION": "1",  # api.py (with PROJECTS; without wrk only its pgbench side runs)
+    "CONNECTIONS": "2",
+    "REPEAT": "1",
 }
 
 

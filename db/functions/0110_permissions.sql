@@ -45,29 +45,83 @@ begin atomic
         );
 end;
 
--- Every permission the current user effectively holds, for display (GET /me).
+-- Every permission the current user effectively holds: what lookup_permission says of each permission, in one
+-- statement. plpgsql, not SQL, because the service asks for it on every request: a SQL function's statement is
+-- planned at every call (about a millisecond here), plpgsql keeps the plan for the session.
 create or replace function internal.current_permissions() returns text[]
-language sql stable security definer set search_path = ''
-begin atomic
-    select coalesce(array_agg(pm.name order by pm.name), '{}')
-    from app.permissions as pm
-    where internal.lookup_permission(pm.name);
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+    return (
+        with me as (
+            select
+                u.tenant_id,
+                u.id,
+                u.role
+            from app.users as u
+            where
+                u.tenant_id = internal.current_tenant_id()
+                and u.id = internal.current_user_id()
+                and u.disabled_at is null
+        ),
+
+        mine as (
+            select
+                up.permission,
+                up.granted
+            from app.user_permissions as up
+            inner join me on up.tenant_id = me.tenant_id and up.user_id = me.id
+        ),
+
+        held as (
+            select rp.permission from app.role_permissions as rp inner join me on rp.role = me.role
+            union
+            select mine.permission from mine where mine.granted
+        )
+
+        select coalesce(array_agg(pm.name::text order by pm.name), '{}')
+        from app.permissions as pm
+        where
+            exists (
+                select from held as h where h.permission in (pm.name, split_part(pm.name, ':', 1) || ':*', '*')
+            )
+            and not exists (
+                select from mine as r
+                where not r.granted and r.permission in (pm.name, split_part(pm.name, ':', 1) || ':*', '*')
+            )
+    );
 end;
+$$;
 
 -- The value the service puts in pgpsa.permissions for a request: '<user id>|<permission>,<permission>,...'.
 -- NULL when the user does not exist or is disabled: the service answers 401 then, whatever the token says.
+-- plpgsql for the same reason as current_permissions.
 create or replace function internal.permission_cache() returns text
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+    return (
+        select u.id::text || '|' || array_to_string(internal.current_permissions(), ',')
+        from app.users as u
+        where
+            u.tenant_id = internal.current_tenant_id() and u.id = internal.current_user_id()
+            and u.disabled_at is null
+    );
+end;
+$$;
+
+-- True when the current user holds any of p (as lookup_permission says of each): the tables' answer for a caller
+-- without the service's cache (a bound login); as plain SQL only because policies ask it through has_any_permission.
+create or replace function internal.lookup_any_permission(p text[]) returns boolean
+language sql stable parallel safe
 begin atomic
-    select u.id::text || '|' || array_to_string(internal.current_permissions(), ',')
-    from app.users as u
-    where u.tenant_id = internal.current_tenant_id() and u.id = internal.current_user_id() and u.disabled_at is null;
+    select coalesce(bool_or(internal.lookup_permission(n.permission)), false) from unnest(p) as n (permission);
 end;
 
--- What policies call. A plain expression the planner inlines, so a policy costs no function call per row:
+-- What policies and functions ask: whether the current user holds any of p. A plain expression the planner inlines:
 -- it trusts pgpsa.permissions only in a trusted session (the service sets both settings) and only when that cache
 -- was made for the current user; a bound login (which can SET anything) always asks the tables.
-create or replace function internal.has_permission(p text) returns boolean
+create or replace function internal.has_any_permission(p text[]) returns boolean
 language sql stable parallel safe
 begin atomic
     select
@@ -76,9 +130,27 @@ begin atomic
                 internal.trusted_session()
                 and split_part(current_setting('pgpsa.permissions', true), '|', 1)
                 = nullif(current_setting('pgpsa.user_id', true), '')
-                then p = any(string_to_array(split_part(current_setting('pgpsa.permissions', true), '|', 2), ','))
-            else internal.lookup_permission(p)
+                then p && string_to_array(split_part(current_setting('pgpsa.permissions', true), '|', 2), ',')
+            else internal.lookup_any_permission(p)
         end;
+end;
+
+create or replace function internal.has_permission(p text) returns boolean
+language sql stable parallel safe
+begin atomic
+    select internal.has_any_permission(array[p]);
+end;
+
+-- What the permission policies compare tenant_id with (db/policies/0110_permissions.sql): the request's tenant when
+-- the current user holds any of p, else NULL, so no row matches. Written as an equality on tenant_id beside the
+-- tenant policy's own (tenant_id = internal.current_tenant_id()), the planner puts both in one equivalence class:
+-- it checks tenant_id once against one of them (an index condition, evaluated once per scan) and the two against
+-- each other as a one-time filter, so the permission costs one evaluation per statement, not one per row, and no
+-- subquery is needed (Citus rejects them in policies).
+create or replace function internal.permitted_tenant_id(p text[]) returns uuid
+language sql stable parallel safe
+begin atomic
+    select case when internal.has_any_permission(p) then internal.current_tenant_id() end;
 end;
 
 -- Raises PT403 with a message naming the missing permission.
@@ -127,7 +199,8 @@ $$;
 
 -- Policies call has_permission (and so lookup_permission) on behalf of every caller; db/policies/9000_doors.sql
 -- grants them to the request roles too.
-grant execute on function internal.has_permission(text), internal.lookup_permission(text)
+grant execute on function internal.has_permission(text), internal.has_any_permission(text[]),
+internal.lookup_permission(text), internal.lookup_any_permission(text[]), internal.permitted_tenant_id(text[])
 to pgpsa_door_api, pgpsa_door_bi;
 grant execute on function internal.current_permissions(), internal.permission_cache(),
 internal.require_permission(text), internal.require_access(text, text), internal.declared_table(text)

@@ -185,3 +185,24 @@ language sql stable set search_path = ''
 begin atomic
     select internal.permission_cache();
 end;
+
+-- A signed-in request's last step before its first query, in the same round trip (service/db.py): once the service
+-- has set the context (SET LOCAL pgpsa.*, SET LOCAL ROLE), the user's permissions for the rest of the transaction
+-- (pgpsa.permissions, the cache internal.has_any_permission reads), or PT401 when the token's user is gone or
+-- disabled, which aborts the statements sent after it. set_config, not SET LOCAL: the value is the database's own;
+-- only the search_path its door sets is restored when it returns.
+create or replace function api.begin_request() returns void
+language plpgsql volatile
+as $$
+declare
+    cache text := internal.permission_cache();
+begin
+    if cache is null then
+        raise exception using
+            errcode = 'PT401',
+            message = 'The user of this token no longer exists or is disabled.',
+            hint = 'Sign in again.';
+    end if;
+    perform set_config('pgpsa.permissions', cache, true);
+end;
+$$;

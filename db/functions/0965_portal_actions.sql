@@ -144,8 +144,9 @@ create or replace function portal.end_session() returns void
 language sql volatile set search_path = ''
 begin atomic
     update app.portal_sessions as s set revoked_at = now()
-    where s.tenant_id = internal.current_tenant_id() and s.id = internal.current_portal_session_id()
-      and s.revoked_at is null;
+    where
+        s.tenant_id = internal.current_tenant_id() and s.id = internal.current_portal_session_id()
+        and s.revoked_at is null;
 end;
 
 -- A comment on a client-visible task, always shown to the client (seed 000).

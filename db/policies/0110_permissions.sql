@@ -115,18 +115,19 @@ cross join
     ) as c (command, permissions)
 where c.permissions is not null;
 
--- The generated policies: restrictive, for the api door, one per declared command.
+-- The generated policies: restrictive, for the api door, one per declared command. Each says "tenant_id is the
+-- request's tenant if the user holds one of the permissions" (internal.permitted_tenant_id): an equality on
+-- tenant_id beside the tenant policy's, which the planner checks once per statement rather than once per row.
 do $$
 declare
     d record;
-    can text;
 begin
     for d in select * from internal.table_permissions where cardinality(permissions) > 0 order by 1, 2 loop
-        can := (select string_agg(format('internal.has_permission(%L)', p), ' or ') from unnest(d.permissions) as p);
         perform internal.ensure_ddl('policy', internal.declared_table(d.table_name), 'permission_' || d.command, format(
-            'create policy permission_%1$s on %2$s as restrictive for %1$s to pgpsa_door_api %3$s (%4$s)',
+            'create policy permission_%1$s on %2$s as restrictive for %1$s to pgpsa_door_api %3$s '
+            '(tenant_id = internal.permitted_tenant_id(%4$L))',
             d.command, internal.declared_table(d.table_name), case d.command when 'insert' then 'with check' else 'using' end,
-            can
+            d.permissions
         ));
     end loop;
 end

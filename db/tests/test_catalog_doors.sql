@@ -106,11 +106,8 @@ select is_empty(
             and not p.polpermissive
             and p.polcmd = case d.command when 'select' then 'r' when 'insert' then 'a' when 'update' then 'w' else 'd' end
             and p.polroles = array[(select oid from pg_roles where rolname = 'pgpsa_door_api')]
-            and (
-                select array_agg(m[1] order by m[1])
-                from regexp_matches(coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)),
-                    'has_permission\(''([a-z_:*]+)''', 'g') as m
-            ) = (select array_agg(x order by x) from unnest(d.permissions) as x)
+            and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+            = format('(tenant_id = internal.permitted_tenant_id(%L::text[]))', d.permissions)
       )$$,
     'every declared permission has its generated policy, asking exactly the declared permissions'
 );

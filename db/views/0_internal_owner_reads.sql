@@ -13,10 +13,56 @@ from app.clients as c
 cross join internal.settings as k
 where k.name = 'data_key' and c.tax_id_encrypted is not null and internal.has_permission('clients:tax_id');
 
--- Task signals behind project health (seed 000): overdue open tasks and recent updates per project. Health is a fact
--- of the project, not of the tasks the reader may see (a designer sees the same colour as a manager), and without
--- the per-row permission filter the partial indexes serve index-only scans.
+-- Task signals behind project health (seed 000), per project: its overdue open tasks, whether a task moved in the
+-- last 7 days, and the colour they make (green with no overdue task, yellow with 1 or 2, red with 3 or more or when
+-- an open project has had no task update for more than 7 days). Health is a fact of the project, not of the tasks
+-- the reader may see (a designer sees the same colour as a manager), so it is read here as the owner. Each signal is
+-- a correlated subquery in the select list, a range of one project's index entries (tasks by project, status and
+-- due date; tasks by project and last update), named once in a lateral without a FROM (the planner folds it into
+-- the select list): a read by id pushes the id down, a page's rows are computed after its sort and limit
+-- (PostgreSQL postpones costly select-list expressions past them), and a count skips them.
 create or replace view internal.project_signals as
+select
+    p.id as project_id,
+    x.overdue_tasks,
+    x.recently_updated,
+    p.tenant_id,
+    x.stale,
+    -- Red when stale, else by the overdue count: 0 green, 1 or 2 yellow, 3 or more red (each signal named once,
+    -- as each mention of a signal is its own subquery run).
+    (case
+        when x.stale then 'red'
+        else case least(x.overdue_tasks, 3) when 0 then 'green' when 3 then 'red' else 'yellow' end
+    end)::app.health as health
+from app.projects as p
+cross join lateral (  -- noqa: ST05
+    select
+        coalesce((
+            select count(*)::integer from app.tasks as t
+            where
+                t.tenant_id = p.tenant_id
+                and t.project_id = p.id
+                and t.due_date < current_date
+                and t.status <> all(internal.task_done_statuses())
+        ), 0) as overdue_tasks,
+        exists(
+            select from app.tasks as t
+            where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
+        ) as recently_updated,
+        (
+            p.status in ('planning', 'active', 'on_hold')
+            and p.created_at < now() - interval '7 days'
+            and not exists (
+                select from app.tasks as t
+                where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
+            )
+        ) as stale
+) as x;
+
+-- The same signals for a whole tenant at once, for the bi door (bi.project_health reads every project of its
+-- tenant): two index-only ranges over the tenant's open tasks by due date and its tasks by update time, so the cost
+-- follows the tenant's late and recent work, not its history; a read of a few projects uses the view above.
+create or replace view internal.tenant_project_signals as
 with overdue as (
     select
         t.tenant_id,

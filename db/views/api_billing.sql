@@ -1,5 +1,8 @@
 -- Invoices and payments as the team API shows them: totals and balances computed from lines and applications, as
--- app.money (measures as app.quantity and app.percent), so the service knows a decimal string from a number.
+-- app.money (measures as app.quantity and app.percent), so the service knows a decimal string from a number. Each
+-- is a correlated subquery in the select list, so it costs only the rows read: a read by id, a page after its sort
+-- and limit (PostgreSQL postpones costly select-list expressions past them); a count leaves them out. Each sum is
+-- named once, in a lateral without a FROM, which the planner folds into the select list.
 
 create or replace view api.invoices as
 select
@@ -25,16 +28,24 @@ select
     i.created_at,
     i.updated_at
 from app.invoices as i
-left join lateral (
-    select
-        sum(x.line_total) as subtotal,
-        sum(x.tax_amount) as tax_total
-    from app.invoice_lines as x where x.tenant_id = i.tenant_id and x.invoice_id = i.id
-) as l on true
-left join lateral (
-    select sum(y.amount) as paid
-    from app.payment_applications as y where y.tenant_id = i.tenant_id and y.invoice_id = i.id
-) as a on true;
+cross join
+    lateral (  -- noqa: ST05
+        select
+            (
+                select sum(x.line_total) from app.invoice_lines as x
+                where x.tenant_id = i.tenant_id and x.invoice_id = i.id
+            ) as subtotal,
+            (
+                select sum(x.tax_amount) from app.invoice_lines as x
+                where x.tenant_id = i.tenant_id and x.invoice_id = i.id
+            ) as tax_total
+    ) as l
+cross join lateral (  -- noqa: ST05
+    select (
+        select sum(y.amount) from app.payment_applications as y
+        where y.tenant_id = i.tenant_id and y.invoice_id = i.id
+    ) as paid
+) as a;
 
 create or replace view api.invoice_lines as
 select
@@ -68,10 +79,12 @@ select
     (p.amount - coalesce(a.applied, 0))::app.money as unapplied_amount,
     p.created_at
 from app.payments as p
-left join lateral (
-    select sum(x.amount) as applied
-    from app.payment_applications as x where x.tenant_id = p.tenant_id and x.payment_id = p.id
-) as a on true;
+cross join lateral (  -- noqa: ST05
+    select (
+        select sum(x.amount) from app.payment_applications as x
+        where x.tenant_id = p.tenant_id and x.payment_id = p.id
+    ) as applied
+) as a;
 
 create or replace view api.payment_applications as
 select

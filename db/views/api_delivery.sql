@@ -1,34 +1,19 @@
--- Delivery as the team API shows it. Derived state (health, overdue, actual hours) is computed here, never stored.
+-- Delivery as the team API shows it. Derived state (health, overdue, actual hours) is computed here, never stored,
+-- and only for the rows read: each is a correlated subquery of the row it belongs to.
 
--- Seed 000 health: green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project
--- has had no task update for more than 7 days. The task signals are read from internal.project_signals as the
--- owner, so health counts every task of the project (a designer sees the same colour as a manager) and the scans are
--- index-only ranges over open tasks by due date and tasks by update time: the cost follows the tenant's late and
--- recent work, not its history, and not other tenants.
+-- Seed 000 health, as internal.project_signals computes it per project (read as the owner, so health counts every
+-- task of the project: a designer sees the same colour as a manager). Joined on the project's key, it costs a read
+-- by id one project's index ranges, whatever the tenant's size; a count of projects leaves it out.
 create or replace view api.project_health as
 select
     p.id as project_id,
     p.project_code,
     p.status,
-    x.overdue_tasks,
-    x.stale,
-    (case
-        when x.overdue_tasks >= 3 or x.stale then 'red'
-        when x.overdue_tasks >= 1 then 'yellow'
-        else 'green'
-    end)::app.health as health
+    s.overdue_tasks,
+    s.stale,
+    s.health
 from app.projects as p
-left join internal.project_signals as s on p.id = s.project_id
--- A lateral, so the two signals the colour reads are written once.
-cross join lateral (  -- noqa: ST05
-    select
-        coalesce(s.overdue_tasks, 0) as overdue_tasks,
-        (
-            p.status in ('planning', 'active', 'on_hold')
-            and not coalesce(s.recently_updated, false)
-            and p.created_at < now() - interval '7 days'
-        ) as stale
-) as x;
+inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
 
 create or replace view api.projects as
 select
@@ -49,12 +34,12 @@ select
         inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
         where t.tenant_id = p.tenant_id and t.project_id = p.id
     ), 0)::app.hours as actual_hours,
-    h.health,
-    h.overdue_tasks,
+    s.health,
+    s.overdue_tasks,
     p.created_at,
     p.updated_at
 from app.projects as p
-inner join api.project_health as h on p.id = h.project_id;
+inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
 
 create or replace view api.stages as
 select

@@ -1,7 +1,9 @@
 -- Sales, job tickets and inventory as the team API shows them: money totals computed from the lines, the deposit
 -- received derived from payments, stock below its reorder point. Computed columns carry their domain (money as
 -- app.money, measures as app.quantity or app.percent), so the service knows a decimal string from a number; JSON
--- columns are built from the types their @shape tag names (db/migrations/0017_shapes_sales.sql).
+-- columns are built from the types their @shape tag names (db/migrations/0017_shapes_sales.sql). Totals are correlated
+-- subqueries in the select list, each named once in a lateral without a FROM (folded into the select list): they
+-- cost only the rows read, a page's after its sort and limit, and a count leaves them out.
 
 -- The tenant's sales rules, its defaults until set, for a reader who may read them (the permission declared for
 -- reading app.sales_settings); api.update_sales_settings changes them.
@@ -119,14 +121,25 @@ select
     q.created_at,
     q.updated_at
 from app.quotes as q
-left join lateral (
+cross join lateral (  -- noqa: ST05
     select
-        sum(i.line_total + i.discount_amount) as subtotal,
-        sum(i.discount_amount) as discount_total,
-        sum(i.tax_amount) as tax_total,
-        sum(i.line_total + i.tax_amount) as total
-    from app.quote_items as i where i.tenant_id = q.tenant_id and i.quote_id = q.id
-) as m on true;
+        (
+            select sum(i.line_total + i.discount_amount) from app.quote_items as i
+            where i.tenant_id = q.tenant_id and i.quote_id = q.id
+        ) as subtotal,
+        (
+            select sum(i.discount_amount) from app.quote_items as i
+            where i.tenant_id = q.tenant_id and i.quote_id = q.id
+        ) as discount_total,
+        (
+            select sum(i.tax_amount) from app.quote_items as i
+            where i.tenant_id = q.tenant_id and i.quote_id = q.id
+        ) as tax_total,
+        (
+            select sum(i.line_total + i.tax_amount) from app.quote_items as i
+            where i.tenant_id = q.tenant_id and i.quote_id = q.id
+        ) as total
+) as m;
 
 create or replace view api.order_items as
 select
@@ -177,14 +190,26 @@ select
     o.updated_at,
     to_jsonb(row(f.project_id, f.project_code)::api.project_ref) as project
 from app.orders as o
-left join lateral (
-    select
-        sum(i.line_total + i.discount_amount) as subtotal,
-        sum(i.discount_amount) as discount_total,
-        sum(i.tax_amount) as tax_total,
-        sum(i.line_total + i.tax_amount) as total
-    from app.order_items as i where i.tenant_id = o.tenant_id and i.order_id = o.id
-) as m on true
+cross join
+    lateral (  -- noqa: ST05
+        select
+            (
+                select sum(i.line_total + i.discount_amount) from app.order_items as i
+                where i.tenant_id = o.tenant_id and i.order_id = o.id
+            ) as subtotal,
+            (
+                select sum(i.discount_amount) from app.order_items as i
+                where i.tenant_id = o.tenant_id and i.order_id = o.id
+            ) as discount_total,
+            (
+                select sum(i.tax_amount) from app.order_items as i
+                where i.tenant_id = o.tenant_id and i.order_id = o.id
+            ) as tax_total,
+            (
+                select sum(i.line_total + i.tax_amount) from app.order_items as i
+                where i.tenant_id = o.tenant_id and i.order_id = o.id
+            ) as total
+    ) as m
 inner join internal.order_facts as f on o.tenant_id = f.tenant_id and o.id = f.order_id;
 
 -- Seed 003 §5.1: open orders whose deposit is not received in full.

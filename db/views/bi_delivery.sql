@@ -48,7 +48,7 @@ select
         else 'green'
     end)::app.health as health
 from app.projects as p
-left join internal.project_signals as s on p.id = s.project_id
+left join internal.tenant_project_signals as s on p.id = s.project_id
 -- A lateral, so the two signals the colour reads are written once.
 cross join lateral (  -- noqa: ST05
     select

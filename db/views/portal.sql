@@ -181,7 +181,8 @@ select
     internal.health_colour(p.status, p.created_at, s.overdue_tasks, s.recently_updated) as health
 from app.projects as p
 left join portal.stage_progress as g on p.id = g.project_id
-left join internal.project_signals as s on p.id = s.project_id;
+-- Joined on the project's key (not outer): the signals are computed for the client's projects only.
+inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
 comment on view portal.projects is 'The client''s projects as boards: progress, due dates and health (seed 000).';
 comment on column portal.projects.health is
 'green, yellow (1-2 overdue tasks) or red (3 or more, or no update for 7 days), as the team sees it.';

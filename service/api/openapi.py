@@ -38,6 +38,15 @@ def _parameters(route: Route, query: type | None) -> list[dict]:
                    for name, prop in schema["properties"].items()]
 
 
+def _order(wanted: tuple[type[BaseModel], str]) -> tuple[str, ...]:
+    """A stable order for the models, so that pydantic numbers two of the same name (an AcceptedDocument around
+    the team API's Accepted and one around the portal's) alike in every process and every app: by name, mode, then
+    what a document model wraps."""
+    model, mode = wanted
+    data = model.model_fields.get("data")
+    return model.__name__, mode, model.__module__, repr(data.annotation) if data else ""
+
+
 def document() -> dict:
     s = surface()
     routes = current_app.extensions["pgpsa_routes"]
@@ -46,8 +55,7 @@ def document() -> dict:
                if plans[r.name].response}
     wanted = {(Problem, "serialization")} | {(m, "serialization") for m in answers.values()}
     wanted |= {(s.plans[r.name].body, "validation") for r in routes if s.plans[r.name].body}
-    refs, defs = models_json_schema(sorted(wanted, key=lambda k: (k[0].__name__, k[1])), by_alias=True,
-                                    ref_template=_REF)
+    refs, defs = models_json_schema(sorted(wanted, key=_order), by_alias=True, ref_template=_REF)
     paths: dict = {}
     for r in routes:
         plan = s.plans[r.name]

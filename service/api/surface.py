@@ -232,7 +232,12 @@ def surface(app: Flask | None = None) -> Surface:
     return app.extensions["pgpsa_surface"]
 
 
-# Reading views.
+# Reading views. Each read is sent at once and fetched later (a Later), so that in the request's pipelined
+# transaction (service.db) the queries a read needs, the context before them and the COMMIT after them travel in one
+# round trip; only a list embedded by a column other than the row's id needs the row first.
+Later = Callable[[], Any]
+
+
 def qualified(name: str) -> sql.Identifier:
     """api.x for a bare name; portal.x (or another schema) when the name says so."""
     return sql.Identifier(*name.split(".", 1)) if "." in name else sql.Identifier("api", name)
@@ -243,47 +248,92 @@ def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
     return where, [v for c, v in conditions for _ in range(c.count("%s"))]
 
 
-def rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+def send_rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> Later:
     where, params = _where(conditions)
     query = sql.SQL("select * from {} where {} order by {}").format(qualified(view), where, sql.SQL(order))
     if limit is not None:
         query, params = sql.SQL("{} limit %s offset %s").format(query), [*params, limit, offset]
-    return conn.execute(query, params).fetchall()
+    return conn.execute(query, params).fetchall
 
 
-def embed(conn, read: Read, found: list[dict]) -> list[dict]:
-    """Each row with its embedded lists: one query per list, whatever the number of rows."""
+def rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+    return send_rows(conn, view, conditions, order, limit, offset)()
+
+
+def _send_embeds(conn, read: Read, keys: dict[str, list]) -> dict[str, Later]:
+    """Each embedded list for the keys it is embedded by: one query per list, whatever the number of rows."""
+    return {
+        name: send_rows(conn, e.view, [(f"{e.key} = any(%s)", keys[e.on]), (e.where, None)], e.order)
+        if keys[e.on] else list
+        for name, e in read.embeds.items()
+    }
+
+
+def _attach(read: Read, found: list[dict], lists: dict[str, Later]) -> list[dict]:
     for name, e in read.embeds.items():
-        keys = list({r[e.on] for r in found if r.get(e.on) is not None})
         by_key: dict = {}
-        for child in rows(conn, e.view, [(f"{e.key} = any(%s)", keys), (e.where, None)], e.order) if keys else []:
+        for child in lists[name]():
             by_key.setdefault(child[e.key], []).append(child)
         for r in found:
             r[name] = by_key.get(r.get(e.on), [])
     return found
 
 
-def one(conn, read: Read, id_) -> dict:
-    """The row, or a 404; rows RLS hides (another tenant's, a task not assigned to a designer) are 404 too.
-    A single view's only row, whatever the id."""
+def _keys(read: Read, found: list[dict]) -> dict[str, list]:
+    return {e.on: list({r[e.on] for r in found if r.get(e.on) is not None}) for e in read.embeds.values()}
+
+
+def _missing(read: Read, id_) -> Problem:
+    return Problem(404, f"No {read.what} with id {id_}." if id_ is not None else f"No {read.what} here.")
+
+
+def send_one(conn, read: Read, id_) -> Later:
+    """The row with its embedded lists, or a 404, when fetched; rows RLS hides (another tenant's, a task not
+    assigned to a designer) are 404 too. A single view's only row, whatever the id."""
     id_ = None if read.single else id_
-    found = rows(conn, read.view, [("id = %s", id_)] if id_ is not None else [], "1", 2)
-    if len(found) != 1:
-        raise Problem(404, f"No {read.what} with id {id_}." if id_ is not None else f"No {read.what} here.")
-    return embed(conn, read, found)[0]
+    found = send_rows(conn, read.view, [("id = %s", id_)] if id_ is not None else [], "1", 2)
+    if read.embeds and (id_ is None or any(e.on != "id" for e in read.embeds.values())):
+        got = found()  # the lists are keyed by the row's own columns: the row first
+        if len(got) != 1:
+            raise _missing(read, id_)
+        lists = _send_embeds(conn, read, _keys(read, got))
+        found = lambda: got  # noqa: E731
+    else:
+        lists = _send_embeds(conn, read, {"id": [id_]}) if read.embeds else {}
+
+    def fetch() -> dict:
+        got = found()
+        if len(got) != 1:
+            raise _missing(read, id_)
+        return _attach(read, got, lists)[0]
+
+    return fetch
 
 
-def page(conn, r: Route, query, path: dict) -> Page:
+def one(conn, read: Read, id_) -> dict:
+    """The row with its embedded lists, or a 404."""
+    return send_one(conn, read, id_)()
+
+
+def send_page(conn, r: Route, query, path: dict) -> Later:
     conditions = [(c, None) for c in r.where] + [(f"{p} = %s", v) for p, v in path.items()]
     for name, f in r.filters.items():
         if (value := getattr(query, name)) is not None:
             conditions.append((f.sql, f.prepare(value)))
     where, params = _where(conditions)
     total = conn.execute(sql.SQL("select count(*) as n from {} where {}").format(
-        qualified(r.read.view), where), params).fetchone()["n"]
+        qualified(r.read.view), where), params).fetchone
     size, number = query.page_size, query.page_number
-    found = rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size)
-    return Page(embed(conn, r.read, found), total, number, size)
+    found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size)
+    if r.read.embeds:
+        items = found()
+        lists = _send_embeds(conn, r.read, _keys(r.read, items))
+        return lambda: Page(_attach(r.read, items, lists), total()["n"], number, size)
+    return lambda: Page(found(), total()["n"], number, size)
+
+
+def page(conn, r: Route, query, path: dict) -> Page:
+    return send_page(conn, r, query, path)()
 
 
 def call(conn, function: str, plan: Plan, path: dict, body: BaseModel | None) -> list[dict]:
@@ -317,23 +367,30 @@ def _argument_of(plan: Plan, diag) -> str | None:
 
 
 def serve(r: Route, plan: Plan, identity, path: dict, body, query):
-    """A List, Get or Call in one transaction."""
+    """A List, Get or Call in one transaction. What it reads is fetched after the COMMIT, which goes out with the
+    reads: a List or a Get is one round trip, a Call two (its function's answer names the row to read)."""
     ids = list(path.values())
     with transaction(identity) as conn:
-        if r.parent is not None:
-            one(conn, r.parent, ids[0])
+        parent = send_one(conn, r.parent, ids[0]) if r.parent is not None else None
         if r.paged:
-            return page(conn, r, query, path)
-        if r.call is None:
-            return one(conn, r.read, ids[-1] if ids else None)
-        result = call(conn, r.call, plan, path, body)
-        if r.then is not None:
-            return r.then(conn, result, path, body)
-        if r.read is None or r.status == 204:
-            return result[0] if result and plan.response else None
-        row = result[0]
-        id_ = row[r.key] if r.key else next(iter(row.values()))
-        return one(conn, r.read, id_ if isinstance(id_, UUID) else (ids[-1] if ids else None))
+            answer = send_page(conn, r, query, path)
+        elif r.call is None:
+            answer = send_one(conn, r.read, ids[-1] if ids else None)
+        else:
+            if parent is not None:
+                parent()  # a missing parent is a 404 before the function runs
+                parent = None
+            result = call(conn, r.call, plan, path, body)
+            if r.then is not None:
+                return r.then(conn, result, path, body)
+            if r.read is None or r.status == 204:
+                return result[0] if result and plan.response else None
+            row = result[0]
+            id_ = row[r.key] if r.key else next(iter(row.values()))
+            answer = send_one(conn, r.read, id_ if isinstance(id_, UUID) else (ids[-1] if ids else None))
+    if parent is not None:
+        parent()
+    return answer()
 
 
 # Flask.

@@ -1,0 +1,86 @@
+-- What a permission costs: the request's permission cache (api.begin_request, in one statement) says what the
+-- tables say, and a permission policy is checked once per statement (a one-time filter), never once per row.
+begin;
+select plan(11);
+
+select tests.remember('tenant_a', tests.create_tenant('cost-a'));
+select tests.remember('designer', tests.create_user(tests.get('tenant_a'), 'designer'));
+select tests.remember('finance', tests.create_user(tests.get('tenant_a'), 'finance'));
+select tests.remember('manager', tests.create_user(tests.get('tenant_a'), 'manager'));
+select tests.remember('admin', tests.create_user(tests.get('tenant_a'), 'admin'));
+select tests.remember('reader', tests.create_user(tests.get('tenant_a'), 'sales'));
+select tests.remember('gone', tests.create_user(tests.get('tenant_a'), 'sales'));
+insert into app.user_permissions (tenant_id, user_id, permission, granted) values
+(tests.get('tenant_a'), tests.get('designer'), 'invoices:read', true),
+(tests.get('tenant_a'), tests.get('finance'), 'invoices:write', false),
+(tests.get('tenant_a'), tests.get('reader'), 'users:read', true),
+(tests.get('tenant_a'), tests.get('reader'), 'clients:write', false),
+(tests.get('tenant_a'), tests.get('manager'), '*', false);
+update app.users set disabled_at = now()
+where id = tests.get('gone');
+
+-- The plan of a query as the current caller, one line a node.
+create function pg_temp.plan_of(p_query text) returns setof text
+language plpgsql volatile
+as $$
+begin
+    return query execute 'explain (costs off) ' || p_query;
+end;
+$$;
+
+-- One statement answers what lookup_permission answers permission by permission, grants and revokes included.
+create function pg_temp.permissions_agree(p_user uuid) returns boolean
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_owner(tests.get('tenant_a'), p_user);
+    return internal.current_permissions() = array(
+        select pm.name::text from app.permissions as pm where internal.lookup_permission(pm.name) order by pm.name
+    );
+end;
+$$;
+
+select ok(pg_temp.permissions_agree(tests.get('designer')), 'the cache holds a user grant (designer + invoices:read)');
+select ok(pg_temp.permissions_agree(tests.get('finance')), 'the cache drops a user revoke (finance - invoices:write)');
+select ok(pg_temp.permissions_agree(tests.get('reader')), 'a grant and a revoke together');
+select ok(pg_temp.permissions_agree(tests.get('manager')), 'a revoke of * takes everything, even a manager''s');
+
+-- The service's last statement before the request's first query.
+select tests.authenticate_as(tests.get('finance'));
+select api.begin_request();
+select is(
+    split_part(current_setting('pgpsa.permissions'), '|', 1), tests.get('finance')::text,
+    'begin_request sets the cache for the request''s user'
+);
+select ok(
+    string_to_array(split_part(current_setting('pgpsa.permissions'), '|', 2), ',') @> '{payments:write,invoices:read}'
+    and not string_to_array(split_part(current_setting('pgpsa.permissions'), '|', 2), ',') @> '{invoices:write}',
+    'with the user''s grants and without the revoked one'
+);
+select tests.authenticate_as(tests.get('gone'));
+select throws_ok(
+    'select api.begin_request()', 'PT401', 'The user of this token no longer exists or is disabled.',
+    'a disabled user''s request ends there'
+);
+select tests.as_anon();
+select throws_ok('select api.begin_request()', '42501', null, 'only a signed-in request has permissions to cache');
+
+-- The permission test is planned once per statement: a one-time filter, never a per-row filter.
+select tests.authenticate_as(tests.get('admin'));
+select api.begin_request();
+select is_empty(
+    $$select line from pg_temp.plan_of('select * from api.clients') as line
+      where line like '%Filter:%' and line not like '%One-Time Filter:%' and line like '%pgpsa.permissions%'$$,
+    'reading clients, no row is filtered by a permission test'
+);
+select isnt_empty(
+    $$select line from pg_temp.plan_of('select * from api.clients') as line
+      where line like '%One-Time Filter:%' and line like '%pgpsa.permissions%'$$,
+    'the permission test is a one-time filter'
+);
+select tests.authenticate_as(tests.get('finance'));
+select api.begin_request();
+select is_empty('select * from api.projects', 'without projects:read the one-time filter lets no project through');
+
+select * from finish();
+rollback;

@@ -1,0 +1,72 @@
+"""Round trips to the database per request, counted on the wire (libpq's protocol trace): a read is one, the context
+(tenant, user, role, permissions, request id, address) travels with the first query, a write and its read two."""
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+from delivery_support import make_project, task_named
+from psycopg import pq
+from psycopg_pool import ConnectionPool
+
+from service.db import get_pool
+
+
+@contextmanager
+def wire(app):
+    """The protocol messages the app's pooled connections send while the block runs (frontend messages only)."""
+    seen: list[str] = []
+    with app.app_context():
+        pool = get_pool()
+    original = ConnectionPool.connection
+
+    @contextmanager
+    def traced(self, *args, **kwargs):
+        with original(self, *args, **kwargs) as conn, tempfile.TemporaryFile("w+") as log:
+            conn.pgconn.trace(log.fileno())
+            conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                yield conn
+            finally:
+                conn.pgconn.untrace()
+                log.seek(0)
+                seen.extend(line.split("\t")[2] for line in log.read().splitlines() if line.startswith("F\t"))
+
+    pool.connection = traced.__get__(pool, ConnectionPool)
+    try:
+        yield seen
+    finally:
+        del pool.connection
+
+
+def round_trips(messages: list[str]) -> int:
+    """Each time the client waits for the server: a Flush (psycopg asks for the results so far, in pipeline mode),
+    a Sync it does not follow with one, or a simple Query."""
+    following = [*messages[1:], None]
+    pairs = zip(messages, following, strict=True)
+    return sum(1 for m, n in pairs if m in ("Flush", "Query") or (m == "Sync" and n != "Flush"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="libpq traces to a file descriptor")
+def test_reads_take_one_round_trip_and_a_write_two(app, client, make_tenant, login):
+    tenant = make_tenant("manager")
+    headers = login(tenant, "manager")
+    project = make_project(client, headers)
+    task = task_named(project, "Design proof")
+
+    for path, status in (
+        (f"/api/v1/projects/{project['id']}", 200),  # the project, its stages, tasks and approvals
+        ("/api/v1/clients?page[size]=25", 200),  # the count and the page
+        (f"/api/v1/tasks/{task['id']}/time-entries", 200),  # the parent task and the page
+        ("/api/v1/projects/00000000-0000-4000-8000-000000000000", 404),
+    ):
+        with wire(app) as messages:
+            r = client.get(path, headers=headers)
+        assert r.status_code == status, r.get_json()
+        assert round_trips(messages) == 1, (path, " ".join(messages))
+
+    with wire(app) as messages:
+        r = client.post(f"/api/v1/tasks/{task['id']}/time-entries", json={"hours": 1.5}, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    assert round_trips(messages) == 2, " ".join(messages)  # the function, then the row it made with the COMMIT
