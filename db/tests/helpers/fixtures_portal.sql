@@ -184,7 +184,11 @@ begin
     for f in
         select p.oid::regprocedure as fn, p.prorettype = 'void'::regtype as void
         from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
-        where n.nspname = 'portal' and has_function_privilege('pgpsa_portal', p.oid, 'execute')
+        where
+            n.nspname = 'portal' and has_function_privilege('pgpsa_portal', p.oid, 'execute')
+            -- Signing out ends the caller's own session (its row, by the session setting): every call after it
+            -- would be refused. tests/test_portal.py signs out and shows the token refused.
+            and p.proname <> 'end_session'
         order by 1
     loop
         for args in select tests.argument_lists(f.fn, sample.ids, sample.codes) loop
