@@ -46,10 +46,24 @@ def _own_database(config) -> None:
                 if attempt == 19:
                     raise
                 time.sleep(0.25)
+        copy_database_settings(conn, template, name)
     os.environ["DATABASE_URL"] = _with_database(url, name)
     if os.environ.get("SERVICE_DATABASE_URL"):
         os.environ["SERVICE_DATABASE_URL"] = _with_database(os.environ["SERVICE_DATABASE_URL"], name)
     config.stash[_OWN_DATABASE] = (url, name)
+
+
+def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -> None:
+    """A copy made with TEMPLATE has the template's objects, not its ALTER DATABASE ... SET settings: db up's
+    search_path ("$user", public, extensions, where pgTAP and the helpers' unqualified names live) is set again."""
+    settings = conn.execute(
+        "select unnest(s.setconfig) from pg_db_role_setting as s join pg_database as d on d.oid = s.setdatabase "
+        "where d.datname = %s and s.setrole = 0", [template]
+    ).fetchall()
+    for (setting,) in settings:
+        key, _, value = setting.partition("=")
+        conn.execute(sql.SQL("alter database {} set {} = {}").format(sql.Identifier(name), sql.Identifier(key),
+                                                                   sql.SQL(value)))
 
 
 _OWN_DATABASE = pytest.StashKey[tuple]()

@@ -19,6 +19,19 @@ def url_of(database_url: str, name: str) -> str:
     return urlunsplit(urlsplit(database_url)._replace(path="/" + name))
 
 
+def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -> None:
+    """A TEMPLATE copy lacks the template's ALTER DATABASE ... SET settings (db up's search_path, with extensions,
+    where pgTAP lives): set again on the copy (as the root conftest.py does for the workers' copies)."""
+    settings = conn.execute(
+        "select unnest(s.setconfig) from pg_db_role_setting as s join pg_database as d on d.oid = s.setdatabase "
+        "where d.datname = %s and s.setrole = 0", [template]
+    ).fetchall()
+    for (setting,) in settings:
+        key, _, value = setting.partition("=")
+        conn.execute(sql.SQL("alter database {} set {} = {}").format(sql.Identifier(name), sql.Identifier(key),
+                                                                   sql.SQL(value)))
+
+
 @contextmanager
 def scratch_database(database_url: str, prefix: str, template: str | None = None):
     """An empty database (or a copy of `template`, which nobody may be connected to), dropped afterwards."""
@@ -33,6 +46,8 @@ def scratch_database(database_url: str, prefix: str, template: str | None = None
                 [template],
             )
         admin.execute(made)
+        if template:
+            copy_database_settings(admin, template, name)
     try:
         yield url_of(database_url, name)
     finally:
