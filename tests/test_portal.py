@@ -2,6 +2,9 @@
 magic link), sessions (audience, revocation, cookie + CSRF), and what a contact sees and does, each rule with its
 refusal, including another client's ids on every route."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -214,13 +217,16 @@ def test_a_link_or_a_code_sent_four_times_at_once_opens_one_session(app, client,
                          [firm["people"]["pat"]["id"]]).fetchone()[0] == 2
 
 
-def test_the_demo_contact_sees_orders_in_every_state_an_open_approval_a_proof_and_an_invoice(client, admin):
-    """`make run` prints this contact's share link (pgpsa seed-demo, which `make test` runs first)."""
+def test_the_demo_contact_sees_orders_in_every_state_an_open_approval_a_proof_and_an_invoice(
+        client, admin, database_url):
+    """`make run` prints this contact's share link: pgpsa seed-demo (idempotent) loads the demo, as make run does."""
+    done = subprocess.run([sys.executable, "-m", "service.cli", "seed-demo"], capture_output=True, text=True,
+                          env={**os.environ, "DATABASE_URL": database_url}, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Demo portal for Acme Signs" in done.stdout and "/portal/" in done.stdout
     row = admin.execute("select k.email from app.contacts as k join app.clients as c on c.id = k.client_id"
                         " join app.tenants as t on t.id = c.tenant_id where t.slug = 'demo' and c.account_code = 'ACME'"
                         " and k.is_primary").fetchone()
-    if row is None:
-        pytest.skip("the demo tenant is not loaded (make test loads it)")
     h = signed_in(client, admin, row[0])
     orders = ok(client.get("/portal/orders?page[size]=10", headers=h))
     assert {o["status"] for o in orders} >= {"pending", "in_production", "on_hold", "ready", "completed", "cancelled"}

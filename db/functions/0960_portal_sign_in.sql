@@ -67,23 +67,6 @@ begin atomic
     select coalesce(p_capability = any(internal.portal_capabilities()), false);
 end;
 
--- Seed 000 health, as the team API colours it (api.project_health): green with no overdue task, yellow with 1 or
--- 2, red with 3 or more or when an open project has had no task update for more than 7 days.
-create or replace function internal.health_colour(
-    p_status text, p_created_at timestamptz, p_overdue_tasks integer, p_recently_updated boolean
-) returns app.health
-language sql stable parallel safe
-begin atomic
-    select (case
-        when coalesce(p_overdue_tasks, 0) >= 3 then 'red'
-        when
-            p_status in ('planning', 'active', 'on_hold') and not coalesce(p_recently_updated, false)
-            and p_created_at < now() - interval '7 days' then 'red'
-        when coalesce(p_overdue_tasks, 0) >= 1 then 'yellow'
-        else 'green'
-    end)::app.health;
-end;
-
 -- The contact directory follows app.contacts (an archived contact, or one without an email, is not found).
 create or replace function internal.tg_contacts__directory() returns trigger
 language plpgsql security definer set search_path = ''

@@ -422,7 +422,6 @@ internal.portal_order_ids(), internal.portal_task_ids(), internal.portal_can(tex
 to pgpsa_door_portal, pgpsa_door_api;
 grant execute on function internal.end_portal_sessions(uuid, uuid, uuid) to pgpsa_door_api;
 grant execute on function internal.not_found(text, uuid), internal.token_hash(text),
-internal.health_colour(text, timestamptz, integer, boolean),
 internal.portal_capabilities(),
 internal.task_attachment_limit()
 to pgpsa_door_portal;

@@ -178,11 +178,13 @@ select
     coalesce(g.stages_completed, 0) as stages_completed,
     coalesce(g.progress_percent, 0) as progress_percent,
     g.current_stage,
-    internal.health_colour(p.status, p.created_at, s.overdue_tasks, s.recently_updated) as health
+    s.health
 from app.projects as p
 left join portal.stage_progress as g on p.id = g.project_id
 -- Joined on the project's key (not outer): the signals are computed for the client's projects only.
 inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
+-- Made by an earlier version of the portal files: project health has one rule, internal.project_signals.health.
+drop function if exists internal.health_colour(text, timestamptz, integer, boolean);
 comment on view portal.projects is 'The client''s projects as boards: progress, due dates and health (seed 000).';
 comment on column portal.projects.health is
 'green, yellow (1-2 overdue tasks) or red (3 or more, or no update for 7 days), as the team sees it.';
