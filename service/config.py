@@ -116,8 +116,11 @@ def defaults() -> dict:
         "STRIPE_CANCEL_URL": env("STRIPE_CANCEL_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
         "STRIPE_MAX_RETRIES": int(env("STRIPE_MAX_RETRIES", "2")),
         # The portal's session cookie is Secure (HTTPS only) unless PGPSA_PORTAL_INSECURE_COOKIE is set (plain-HTTP
-        # development); Checkout sends a portal payer back to PORTAL_PAID_URL.
+        # development); Checkout sends a portal payer back to PORTAL_PAID_URL (the paid page, which waits for
+        # Stripe's word) or, backing out, to PORTAL_CANCEL_URL (the invoice, to pay later or otherwise).
         "PORTAL_SECURE_COOKIE": not env("PGPSA_PORTAL_INSECURE_COOKIE"),
         "PORTAL_PAID_URL": env("PORTAL_PAID_URL", env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
                               + "/portal/paid?invoice={invoice_id}"),
+        "PORTAL_CANCEL_URL": env("PORTAL_CANCEL_URL", env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
+                                 .rstrip("/") + "/portal/invoices/{invoice_id}"),
     }

@@ -28,6 +28,7 @@ class CheckoutRequest:
     client_email: str | None
     idempotency_key: str
     success_url: str | None = None  # where the payer returns (the portal's paid page), else the configured one
+    cancel_url: str | None = None  # where a payer who backs out returns (the portal's invoice), else the configured one
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class StripeGateway(PaymentGateway):
         params = {
             "mode": "payment",
             "success_url": req.success_url or self.success_url,
-            "cancel_url": self.cancel_url,
+            "cancel_url": req.cancel_url or self.cancel_url,
             "client_reference_id": req.invoice_id,
             "metadata": metadata,
             "payment_intent_data": {"metadata": metadata},
@@ -105,10 +106,11 @@ def begin_checkout(conn, invoice_id) -> dict:
     return conn.execute("select * from api.begin_stripe_checkout(%s)", [invoice_id]).fetchone()
 
 
-def open_session(gateway: PaymentGateway, tenant_id, invoice_id, begun: dict, success_url=None) -> CheckoutSession:
+def open_session(gateway: PaymentGateway, tenant_id, invoice_id, begun: dict, success_url=None,
+                 cancel_url=None) -> CheckoutSession:
     fields = ("invoice_number", "amount_due", "amount_due_minor", "currency", "client_email", "idempotency_key")
     request = CheckoutRequest(tenant_id=str(tenant_id), invoice_id=str(invoice_id), success_url=success_url,
-                              **{k: begun[k] for k in fields})
+                              cancel_url=cancel_url, **{k: begun[k] for k in fields})
     return gateway.create_checkout(request)
 
 

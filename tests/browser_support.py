@@ -2,6 +2,7 @@
 driven headless by Playwright, a local Stripe Checkout stand-in whose pay button sends the signed webhook, and
 pages screenshotted and checked (one h1, every control labelled, no sideways scrolling) as they are visited."""
 
+import html
 import json
 import re
 import threading
@@ -49,7 +50,7 @@ class CheckoutStandIn:
     """Stripe's API for Checkout Sessions (POST /v1/checkout/sessions, a repeated Idempotency-Key gets the same
     session back) and the hosted page it points the payer at: /c/pay/<id> shows the amount and a Pay button, which
     sends the signed checkout.session.completed event to `webhook_url` (as Stripe does) and then sends the payer
-    back to the session's success_url."""
+    back to the session's success_url; its Back link goes to the cancel_url."""
 
     def __init__(self):
         self.sessions: dict[str, dict] = {}  # by idempotency key
@@ -91,6 +92,7 @@ class CheckoutStandIn:
                 "payment_status": "unpaid", "amount_total": int(form["line_items[0][price_data][unit_amount]"]),
                 "currency": form["line_items[0][price_data][currency]"],
                 "client_reference_id": form.get("client_reference_id"), "success_url": form["success_url"],
+                "cancel_url": form["cancel_url"],
                 "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
                 "url": f"{self.url}/c/pay/{sid}",
             }
@@ -99,7 +101,8 @@ class CheckoutStandIn:
     def _page(self, session: dict) -> str:
         amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
         return (f'<!doctype html><html lang="en"><head><title>Checkout stand-in</title></head><body><main>'
-                f"<h1>Pay {amount}</h1><form method=post><button>Pay {amount}</button></form></main></body></html>")
+                f"<h1>Pay {amount}</h1><form method=post><button>Pay {amount}</button></form>"
+                f'<a href="{html.escape(session["cancel_url"])}">Back</a></main></body></html>')
 
     def _pay(self, session: dict) -> Response:
         event = checkout_completed(session["metadata"]["tenant_id"], session["metadata"]["invoice_id"],

@@ -137,8 +137,12 @@ def test_an_open_invoice_is_paid_through_checkout_and_its_webhook(web, firm, sta
     first = web.post("/portal/payments", headers=firm["pat"], json={"invoiceId": invoice["id"]})
     assert first.status_code == 201, first.get_json()
     # The database's idempotency key for this attempt: a retry of it gets Stripe's same session back.
-    key = stand_in.checkout_requests()[-1]["headers"]["Idempotency-Key"]
+    sent = stand_in.checkout_requests()[-1]
+    key = sent["headers"]["Idempotency-Key"]
     assert key == f"pgpsa-invoice-{invoice['id']}-attempt-{first.get_json()['data']['attempt']}"
+    # The payer comes back to the portal: the paid page, or the invoice itself on backing out.
+    assert sent["form"]["success_url"].endswith(f"/portal/paid?invoice={invoice['id']}")
+    assert sent["form"]["cancel_url"].endswith(f"/portal/invoices/{invoice['id']}")
     cents = int(float(invoice["balanceDue"]) * 100)
     payload, headers = signed(checkout_completed(firm["t"].id, invoice["id"], cents))
     assert web.post("/webhooks/stripe", data=payload, headers=headers).status_code == 200

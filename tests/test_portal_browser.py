@@ -82,7 +82,8 @@ def portal(test_config, s3, checkout):
                       "STRIPE_API_KEY": "sk_test_portal", "STRIPE_API_BASE": checkout.url,
                       "STRIPE_WEBHOOK_SECRET": "whsec_test_pgpsa", "STRIPE_MAX_RETRIES": 0})
     with Served(app, "portal") as served:
-        app.config.update(BASE_URL=served.url, PORTAL_PAID_URL=served.url + "/portal/paid?invoice={invoice_id}")
+        app.config.update(BASE_URL=served.url, PORTAL_PAID_URL=served.url + "/portal/paid?invoice={invoice_id}",
+                          PORTAL_CANCEL_URL=served.url + "/portal/invoices/{invoice_id}")
         checkout.webhook_url = served.url + "/webhooks/stripe"
         served.app = app
         yield served
@@ -332,6 +333,10 @@ def test_pay_an_invoice_through_checkout_and_see_it_paid(visit, firm, admin, por
     assert visit.heading() == f"Invoice {invoice[1]}"
     visit.click(page.get_by_role("button", name=re.compile(r"^Pay 486\.00 USD")))
     assert page.url.startswith(checkout.url) and visit.heading() == "Pay 486.00 USD"
+    # Backing out of Checkout returns to the invoice, still open, and paying again opens a new attempt.
+    visit.click(page.get_by_role("link", name="Back"))
+    assert page.url == f"{portal.url}/portal/invoices/{invoice[0]}" and visit.heading() == f"Invoice {invoice[1]}"
+    visit.click(page.get_by_role("button", name=re.compile(r"^Pay 486\.00 USD")))
     visit.click(page.get_by_role("button", name="Pay 486.00 USD"))
     assert visit.heading() == "Waiting for the payment to arrive"
     page.get_by_role("heading", name="Paid, thank you").wait_for()  # the page reloads itself

@@ -232,8 +232,10 @@ def pay(route, plan, identity, path, body: PayIn, query):
         raise Problem(503, "Online payment is not configured here: pay by the means on the invoice.")
     with transaction(identity) as conn:
         begun = conn.execute("select * from portal.begin_checkout(%s)", [body.invoice_id]).fetchone()
+    config = current_app.config
     session = open_session(gateway, identity.tenant_id, body.invoice_id, begun,
-                           success_url=current_app.config["PORTAL_PAID_URL"].format(invoice_id=body.invoice_id))
+                           success_url=config["PORTAL_PAID_URL"].format(invoice_id=body.invoice_id),
+                           cancel_url=config["PORTAL_CANCEL_URL"].format(invoice_id=body.invoice_id))
     with transaction(identity) as conn:
         conn.execute("select portal.record_checkout(%s, %s, %s, %s)",
                      [body.invoice_id, begun["attempt"], session.id, session.url])
