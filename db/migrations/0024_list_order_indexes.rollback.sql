@@ -4,3 +4,6 @@ drop index if exists app.index_tasks_list_order;
 drop index if exists app.index_projects_list_order;
 drop index if exists app.index_invoices_list_order;
 drop index if exists app.index_orders_list_order;
+drop index if exists app.index_quotes_list_order;
+drop index if exists app.index_leads_list_order;
+drop index if exists app.index_payments_list_order;

@@ -23,3 +23,15 @@ comment on index app.index_invoices_list_order is 'GET /invoices in its order: n
 drop index concurrently if exists app.index_orders_list_order;
 create index concurrently index_orders_list_order on app.orders (tenant_id, created_at desc, id);
 comment on index app.index_orders_list_order is 'GET /orders in its order: newest first.';
+
+drop index concurrently if exists app.index_quotes_list_order;
+create index concurrently index_quotes_list_order on app.quotes (tenant_id, created_at desc, id);
+comment on index app.index_quotes_list_order is 'GET /quotes in its order: newest first.';
+
+drop index concurrently if exists app.index_leads_list_order;
+create index concurrently index_leads_list_order on app.leads (tenant_id, created_at desc, id);
+comment on index app.index_leads_list_order is 'GET /leads in its order: newest first.';
+
+drop index concurrently if exists app.index_payments_list_order;
+create index concurrently index_payments_list_order on app.payments (tenant_id, received_at desc, id);
+comment on index app.index_payments_list_order is 'GET /payments in its order: latest received first.';

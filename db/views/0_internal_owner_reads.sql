@@ -45,17 +45,23 @@ cross join lateral (  -- noqa: ST05
                 and t.due_date < current_date
                 and t.status <> all(internal.task_done_statuses())
         ), 0) as overdue_tasks,
-        exists(
-            select from app.tasks as t
+        -- A scalar subquery with a LIMIT, not EXISTS: the planner may answer an EXISTS for many rows by hashing
+        -- every recent task of the tenant (it costs the select list for all the rows before a page's limit), which
+        -- makes a page of 25 projects cost what the tenant's recent work costs. A scalar subquery it never hashes
+        -- (its LIMIT without ORDER BY is deliberate: any one row answers).
+        coalesce((
+            select true from app.tasks as t
             where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
-        ) as recently_updated,
+            limit 1  -- noqa: AM09
+        ), false) as recently_updated,
         (
             p.status in ('planning', 'active', 'on_hold')
             and p.created_at < now() - interval '7 days'
-            and not exists (
-                select from app.tasks as t
+            and (
+                select true from app.tasks as t
                 where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
-            )
+                limit 1  -- noqa: AM09
+            ) is null
         ) as stale
 ) as x;
 
