@@ -76,6 +76,7 @@ def secret_key(instance_path: str) -> str:
 
 def defaults() -> dict:
     env = os.environ.get
+    base = env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")  # where the service is reached
     return {
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "TOKEN_TTL_SECONDS": int(env("PGPSA_TOKEN_TTL", "3600")),
@@ -106,21 +107,19 @@ def defaults() -> dict:
         "SENDGRID_API_KEY": env("SENDGRID_API_KEY"),
         "SENDGRID_HOST": env("SENDGRID_HOST", "https://api.sendgrid.com"),
         "MAIL_FROM": env("MAIL_FROM", "no-reply@pgpsa.invalid"),
-        "BASE_URL": env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/"),
+        "BASE_URL": base,
         # Stripe Checkout: off until STRIPE_API_KEY is set; STRIPE_API_BASE points the client elsewhere (tests).
         "STRIPE_API_KEY": env("STRIPE_API_KEY"),
         "STRIPE_API_BASE": env("STRIPE_API_BASE"),
         "STRIPE_WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET"),
         # Where Checkout sends the payer back; the service's root until the portal has a page for it.
-        "STRIPE_SUCCESS_URL": env("STRIPE_SUCCESS_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
-        "STRIPE_CANCEL_URL": env("STRIPE_CANCEL_URL", f"http://127.0.0.1:{env('PORT', '8000')}/"),
+        "STRIPE_SUCCESS_URL": env("STRIPE_SUCCESS_URL", f"{base}/"),
+        "STRIPE_CANCEL_URL": env("STRIPE_CANCEL_URL", f"{base}/"),
         "STRIPE_MAX_RETRIES": int(env("STRIPE_MAX_RETRIES", "2")),
         # The portal's session cookie is Secure (HTTPS only) unless PGPSA_PORTAL_INSECURE_COOKIE is set (plain-HTTP
         # development); Checkout sends a portal payer back to PORTAL_PAID_URL (the paid page, which waits for
         # Stripe's word) or, backing out, to PORTAL_CANCEL_URL (the invoice, to pay later or otherwise).
         "PORTAL_SECURE_COOKIE": not env("PGPSA_PORTAL_INSECURE_COOKIE"),
-        "PORTAL_PAID_URL": env("PORTAL_PAID_URL", env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
-                              + "/portal/paid?invoice={invoice_id}"),
-        "PORTAL_CANCEL_URL": env("PORTAL_CANCEL_URL", env("BASE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
-                                 .rstrip("/") + "/portal/invoices/{invoice_id}"),
+        "PORTAL_PAID_URL": env("PORTAL_PAID_URL", base + "/portal/paid?invoice={invoice_id}"),
+        "PORTAL_CANCEL_URL": env("PORTAL_CANCEL_URL", base + "/portal/invoices/{invoice_id}"),
     }

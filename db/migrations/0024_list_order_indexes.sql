@@ -1,8 +1,9 @@
 -- A list's first page costs what it returns (issue O): each big top-level list gets an index in the route's own
 -- order (service/api/routes.py), so a page is the index's next 25 entries instead of a sort of the whole tenant
 -- (GET /tasks in a tenant of 500,000 tasks: 1,180 ms before, 2 ms after; make bench-views prints the first pages).
--- Built concurrently, so writers to these tables are not held up while a big table is indexed; each statement is
--- safe to run again, and an index a failed build left invalid is dropped and built again.
+-- Built concurrently, so writers to these tables are not held up while a big table is indexed. Outside a
+-- transaction a failure can stop half-way, and a failed concurrent build leaves an invalid index behind: each index
+-- is dropped first, so running the file again after a failure builds every index whole.
 -- transactional: false
 -- depends: 0023_portal
 
