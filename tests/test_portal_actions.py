@@ -7,11 +7,12 @@ import os
 import random
 import subprocess
 import sys
+import threading
 
 import pytest
 from billing_support import WEBHOOK_SECRET, StripeStandIn, checkout_completed, signed
 from delivery_support import move, stage_coded, task_named
-from portal_support import accepted_order, contact, ok, portal_client, sales_setup, signed_in
+from portal_support import accepted_order, contact, mail_secret, ok, portal_client, sales_setup, share_link, signed_in
 from test_files_local import local_path
 
 from service import create_app
@@ -56,7 +57,8 @@ def firm(web, make_tenant, login, admin):
     accepted_order(web, h, other["id"])
     return {"t": t, "h": h, "order": order, "project": ok(web.get(f"/api/v1/projects/{project['id']}",
                                                                    headers=h["manager"])),
-            "pat": signed_in(web, admin, pat["email"]), "pat_id": pat["id"], "oli": signed_in(web, admin, oli["email"])}
+            "pat": signed_in(web, admin, pat["email"]), "pat_id": pat["id"], "pat_email": pat["email"],
+            "oli": signed_in(web, admin, oli["email"])}
 
 
 def _staff_file(web, headers, project_id, task_id, content=b"%PDF-1.4 proof") -> str:
@@ -151,6 +153,26 @@ def test_an_open_invoice_is_paid_through_checkout_and_its_webhook(web, firm, sta
     assert paid["balanceDue"] == "0.00"
 
 
+def test_pay_clicked_three_times_at_once_starts_checkouts_and_refuses_none(portal_app, firm, admin):
+    (invoice,) = ok(portal_app.test_client().get("/portal/invoices?status=open", headers=firm["pat"]))
+    start, answers = threading.Barrier(3), []
+
+    def pay():
+        start.wait()
+        answers.append(portal_app.test_client().post("/portal/payments", headers=firm["pat"],
+                                                     json={"invoiceId": invoice["id"]}).status_code)
+
+    threads = [threading.Thread(target=pay) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert answers == [201, 201, 201]
+    # Each attempt recorded keeps its one session: no click overwrote another's.
+    assert admin.execute("select count(*) = count(distinct stripe_session_id) from app.stripe_checkouts"
+                         " where invoice_id = %s", [invoice["id"]]).fetchone()[0]
+
+
 def test_a_contact_sees_its_clients_contracts_with_their_status_and_their_documents(web, firm, admin, storage_dir):
     from contracts_support import act, assign, instantiate, make_template
 
@@ -170,3 +192,12 @@ def test_a_contact_sees_its_clients_contracts_with_their_status_and_their_docume
     assert document["fileId"] == file_id and web.get(local_path(document["downloadUrl"])).status_code == 200
     assert ok(web.get("/portal/contracts", headers=firm["oli"])) == []
     assert ok(web.get("/portal/contracts/documents", headers=firm["oli"])) == []
+    # A session opened by a project's share link is about that project: no contracts, nor their documents.
+    token = share_link(web, m, firm["project"]["id"])
+    pat = firm["pat_email"]
+    assert web.post(f"/portal/share/{token}/code", json={"email": pat}).status_code == 202
+    shared = web.post(f"/portal/share/{token}/verify", json={"email": pat, "code": mail_secret(admin, pat, "code")})
+    assert shared.status_code == 200, shared.get_json()
+    project_only = {"Authorization": f"Bearer {shared.get_json()['accessToken']}"}
+    assert ok(web.get("/portal/contracts", headers=project_only)) == []
+    assert ok(web.get("/portal/contracts/documents", headers=project_only)) == []

@@ -82,13 +82,19 @@ returns table (
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-    a record;
+    a app.approvals;
+    may_approve boolean;
     revision_no integer;
     caller_tenant text := current_setting('pgpsa.tenant_id', true);
     caller_contact text := current_setting('pgpsa.contact_id', true);
 begin
     if p_decision is null then
         raise exception using errcode = '23502', message = 'decision is required.', column = 'decision';
+    end if;
+    -- A revision says what should change (the studio works from the comment), whichever door it comes through.
+    if p_decision = 'revision' and nullif(btrim(p_comment), '') is null then
+        raise exception using errcode = '23502', column = 'comment',
+            message = 'Say what should change, then ask for the revision.';
     end if;
     if p_token !~ '^[0-9a-f]{96}$' then
         raise exception using errcode = 'PT404', message = 'This approval link is not valid.';
@@ -101,6 +107,7 @@ begin
         perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
         raise exception using errcode = 'PT404', message = 'This approval link is not valid.';
     end if;
+    may_approve := internal.decider_may_approve(a.approver_contact_id);  -- asked before the deciding contact is set below (0965)
     -- Recorded with the deciding contact: the portal session's, or (by the emailed token alone) the approver.
     perform set_config('pgpsa.contact_id', coalesce(nullif(caller_contact, ''), a.approver_contact_id::text, ''), true);
     if a.status = 'expired' then
@@ -111,6 +118,9 @@ begin
     elsif a.expires_at < now() then
         update app.approvals as ap set status = 'expired' where ap.tenant_id = a.tenant_id and ap.id = a.id;
         perform internal.record_event('approval.expired', 'approval', a.id, jsonb_build_object('stage_id', a.stage_id));
+    elsif not may_approve then  -- the deciding contact must hold the approve capability
+        raise exception using errcode = 'PT403', message = 'You may not decide approvals for this client.',
+            hint = 'Ask the studio to let you approve, or forward the link to the person who does.';
     elsif p_decision = 'approved' then
         update app.approvals as ap set status = 'approved', decided_at = now(), decision_comment = p_comment,
             decided_by_contact_id = internal.current_contact_id()

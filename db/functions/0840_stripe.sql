@@ -31,6 +31,9 @@ declare
     invoice record;
     open_attempt record;
 begin
+    -- Two clicks on Pay take turns on the invoice: the second finds the first's attempt and gets it back (the same
+    -- idempotency key, so Stripe's same session), instead of racing it to the attempt number.
+    perform from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id for update;
     -- The balance as internal.invoice_totals (db/views/portal.sql) states it: lines and tax, less what is applied.
     select i.id, i.invoice_number, i.status, i.currency, c.email, x.balance_due
     into invoice
@@ -64,8 +67,11 @@ create or replace function internal.record_checkout(p_invoice_id uuid, p_attempt
 returns uuid
 language sql volatile security definer set search_path = ''
 begin atomic
+    -- An attempt keeps the session first recorded for it (a retry records the same one again).
     update app.stripe_checkouts as s set stripe_session_id = p_session_id, url = p_url
-    where s.tenant_id = internal.current_tenant_id() and s.invoice_id = p_invoice_id and s.attempt = p_attempt
+    where
+        s.tenant_id = internal.current_tenant_id() and s.invoice_id = p_invoice_id and s.attempt = p_attempt
+        and (s.stripe_session_id is null or s.stripe_session_id = p_session_id)
     returning s.id;
 end;
 

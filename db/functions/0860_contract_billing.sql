@@ -118,17 +118,21 @@ begin
 end;
 $$;
 
--- What a client contact sees of their contracts' documents: through ownership, so a split never leaks them.
+-- What a client contact sees of their contracts' documents: through ownership, so a split never leaks them; a
+-- session opened by a project's share link sees no contracts (as portal.contract_document_download refuses them).
+-- plpgsql because internal.current_portal_project_id is defined later (0960), and a SQL body is resolved when made.
 create or replace function portal.contract_documents()
 returns table (contract_id uuid, contract_name text, file_id uuid, file_name text, content_type text, size_bytes bigint)
-language sql stable security definer set search_path = ''
-begin atomic
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+    return query
     select
         c.id as contract_id,
-        c.name as contract_name,
+        c.name::text as contract_name,
         f.id as file_id,
-        f.file_name,
-        f.content_type,
+        f.file_name::text,
+        f.content_type::text,
         f.size_bytes
     from app.contract_documents as d
     inner join app.contracts as c on d.tenant_id = c.tenant_id and d.contract_id = c.id
@@ -136,6 +140,8 @@ begin atomic
     where
         d.tenant_id = internal.current_tenant_id()
         and c.owner_client_id = internal.current_client_id()
+        and internal.current_portal_project_id() is null
         and f.visibility = 'customer' and f.state = 'available'
     order by c.name, f.file_name;
 end;
+$$;

@@ -88,12 +88,15 @@ create trigger trg_contacts_800_directory after insert or update of email, archi
 for each row execute function internal.tg_contacts__directory();
 
 -- One more request by this subject; true when it is over its limit for the window (the request then does nothing).
+-- Requests of one subject take turns (a transaction-level advisory lock on it): otherwise parallel requests each
+-- count only their own row, not the others' uncommitted ones, and twenty at once all pass a limit of five.
 create or replace function internal.portal_hit(p_subject text, p_limit integer, p_window interval) returns boolean
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
     recent integer;
 begin
+    perform pg_advisory_xact_lock(hashtextextended('portal_throttle:' || p_subject, 0));
     delete from internal.portal_throttle as t where t.subject = p_subject and t.at < now() - p_window;
     insert into internal.portal_throttle (subject) values (p_subject);
     select count(*) into recent from internal.portal_throttle as t where t.subject = p_subject;
@@ -297,8 +300,8 @@ begin
     where pc.tenant_id = shared.tenant_id and pc.project_id = shared.id and ct.email = p_email::extensions.citext
     order by pc.created_at desc limit 1
     for update of pc;
-    if c.id is null then
-        return query select * from internal.portal_refusal('unknown');
+    if c.id is null then  -- answered as a wrong code: 'unknown' would tell a contact's address from any other
+        return query select * from internal.portal_refusal('wrong');
     elsif c.used_at is not null then
         return query select * from internal.portal_refusal('used');
     elsif c.wrong_tries >= 5 then

@@ -28,6 +28,21 @@ begin
 end;
 $$;
 
+-- Whether the contact deciding an approval (its link sent to p_approver_contact_id) may approve: the session's
+-- contact (its capabilities, rechecked by portal.check_session), or, by the emailed link alone, the contact it was
+-- sent to, as that contact is now (cut back to viewing, or archived, it may not); a link sent to an address that is
+-- no contact decides as it always did.
+-- api.decide_approval asks it for every decision and the previews for can_decide: one rule for both.
+create or replace function internal.decider_may_approve(p_approver_contact_id uuid) returns boolean
+language sql stable set search_path = ''
+begin atomic
+    select case
+        when internal.current_contact_id() is not null then internal.portal_can('approve')
+        when p_approver_contact_id is null then true
+        else coalesce('approve' = any(internal.portal_capabilities_of(p_approver_contact_id)), false)
+    end;
+end;
+
 -- An approval to decide, as its link shows it; nothing for a token that is not this caller's.
 create or replace function portal.approval_preview(p_token text)
 returns table (
@@ -44,8 +59,7 @@ begin
     return query
     select a.id, p.id, p.name::text, s.id, s.name::text, a.status::app.approval_status, a.expires_at, a.decided_at,
         a.decision_comment::text,
-        a.status = 'pending' and a.expires_at > now()
-        and (internal.current_contact_id() is null or internal.portal_can('approve')),
+        a.status = 'pending' and a.expires_at > now() and internal.decider_may_approve(a.approver_contact_id),
         a.created_at
     from app.projects as p
     inner join app.stages as s on p.tenant_id = s.tenant_id and s.id = a.stage_id
@@ -70,6 +84,9 @@ begin
         inner join app.tasks as t on f.tenant_id = t.tenant_id and f.task_id = t.id
         where a.id is not null and f.tenant_id = a.tenant_id and t.stage_id = a.stage_id
           and f.visibility = 'customer' and f.state = 'available'
+          -- By the link alone, the proofs show only while the approval is open: an old forwarded mail does not
+          -- keep handing out the stage's files (a signed-in contact sees them through the project anyway).
+          and (internal.current_contact_id() is not null or (a.status = 'pending' and a.expires_at > now()))
     ),
 
     logged as (
@@ -103,10 +120,7 @@ begin
     perform set_config('pgpsa.tenant_id', coalesce(caller_tenant, ''), true);
     if a.id is null then
         raise exception using errcode = 'PT404', message = 'This approval link is not valid.';
-    elsif internal.current_contact_id() is not null and not internal.portal_can('approve') then
-        raise exception using errcode = 'PT403', message = 'You may not decide approvals for this client.',
-            hint = 'Ask the studio to let you approve, or forward the link to the person who does.';
-    end if;
+    end if;  -- whether this contact may approve, api.decide_approval asks (internal.decider_may_approve)
     return query select * from api.decide_approval(p_token, p_decision, p_comment);
 end;
 $$;
@@ -276,6 +290,18 @@ begin
 end;
 $$;
 
+-- Paying online is for a contact who holds the pay capability: starting a Checkout attempt and recording it.
+create or replace function internal.portal_require_pay() returns void
+language plpgsql stable set search_path = ''
+as $$
+begin
+    if not internal.portal_can('pay') then
+        raise exception using errcode = 'PT403', message = 'You may not pay invoices for this client online.',
+            hint = 'Ask the studio to let you pay, or pay by the means on the invoice.';
+    end if;
+end;
+$$;
+
 -- Paying an open invoice (seed 003 §4.1): a Checkout attempt as staff start one, for a contact who may pay.
 create or replace function portal.begin_checkout(p_invoice_id uuid)
 returns table (
@@ -285,10 +311,7 @@ returns table (
 language plpgsql volatile set search_path = ''
 as $$
 begin
-    if not internal.portal_can('pay') then
-        raise exception using errcode = 'PT403', message = 'You may not pay invoices for this client online.',
-            hint = 'Ask the studio to let you pay, or pay by the means on the invoice.';
-    end if;
+    perform internal.portal_require_pay();
     if not exists (select from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id) then
         perform internal.not_found('invoice', p_invoice_id);
     end if;
@@ -301,6 +324,7 @@ returns uuid
 language plpgsql volatile set search_path = ''
 as $$
 begin
+    perform internal.portal_require_pay();
     if not exists (select from app.invoices as i where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id) then
         perform internal.not_found('invoice', p_invoice_id);
     end if;
@@ -420,6 +444,7 @@ grant execute on function
 internal.current_portal_session_id(), internal.current_portal_project_id(), internal.portal_project_ids(),
 internal.portal_order_ids(), internal.portal_task_ids(), internal.portal_can(text)
 to pgpsa_door_portal, pgpsa_door_api;
+grant execute on function internal.portal_require_pay() to pgpsa_door_portal;
 grant execute on function internal.end_portal_sessions(uuid, uuid, uuid) to pgpsa_door_api;
 grant execute on function internal.not_found(text, uuid), internal.token_hash(text),
 internal.portal_capabilities(),

@@ -2,7 +2,7 @@
 -- revision records a revision, sets the stage to revision, reopens its tasks and records events for the
 -- assignees; a decided token is refused (409), an expired one is marked expired and refused (410).
 begin;
-select plan(18);
+select plan(19);
 
 select tests.remember('tenant', tests.create_tenant('dlv-appr'));
 select tests.remember('manager', tests.create_user(tests.get('tenant'), 'manager'));
@@ -55,6 +55,10 @@ select throws_ok(
     '42501', null, 'staff do not decide by token: only the pre-sign-in role finds a tenant from one'
 );
 select tests.as_anon();
+select throws_ok(
+    $$select * from api.decide_approval((select token from approval_request), 'revision', '  ')$$,
+    '23502', 'Say what should change, then ask for the revision.', 'a revision without a comment is refused'
+);
 select tests.results_eq(
     $$select status, stage_status from api.decide_approval((select token from approval_request), 'revision',
       'Adjust colors')$$,

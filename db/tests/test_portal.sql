@@ -2,7 +2,7 @@
 -- contact of another client, staff of the tenant and of another tenant, and nobody (no session, a revoked one, an
 -- expired one). Sign-in outcomes: wrong, locked after 5, expired, used, and the rate limit.
 begin;
-select plan(28);
+select plan(33);
 
 select tests.remember('tenant', tests.create_tenant('portal-rules'));
 select tests.remember('other_tenant', tests.create_tenant('portal-rules-other'));
@@ -79,6 +79,23 @@ select is(
     ), null,
     'nor is given an approval''s link'
 );
+-- By the emailed link alone, the link's approver decides as itself: cut back to viewing, it may not either.
+select tests.as_superuser();
+update app.approvals set approver_contact_id = tests.get('pat')
+where token_hash = internal.token_hash(current_setting('tests.token'));
+select tests.as_anon();
+select is(
+    (select can_decide from portal.approval_preview(current_setting('tests.token'))), false,
+    'the link shows a viewer that it may not decide'
+);
+select throws_ok(
+    format($$select * from api.decide_approval(%L, 'approved')$$, current_setting('tests.token')), 'PT403', null,
+    'nor may a viewer decide by the emailed link alone'
+);
+select ok(
+    (select count(*) from portal.approval_files(current_setting('tests.token'))) > 0,
+    'while the approval is open, its link shows the proofs'
+);
 select tests.as_superuser();
 update app.contacts set portal_capabilities = '{}'
 where id = tests.get('pat');
@@ -134,6 +151,15 @@ select
 select is(
     (select decided_by_contact_id from portal.approvals where id = tests.get('approval')), tests.get('pat'),
     'a decision on the portal is recorded with the contact'
+);
+select tests.as_anon();
+select is(
+    (select count(*)::integer from portal.approval_files(current_setting('tests.token'))), 0,
+    'once decided, the link alone hands out no proofs'
+);
+select is(
+    (select can_decide from portal.approval_preview(current_setting('tests.token'))), false,
+    'nor offers a decision'
 );
 
 -- Staff: revoke (clients:write), not from another tenant, not as a designer.
