@@ -153,8 +153,15 @@ def run_schedules(at: datetime | None = None, only: list | None = None, totals: 
     what each schedule's sweeps counted."""
     at, failed, totals = at or datetime.now(UTC), 0, totals if totals is not None else {}
     for tenant_id in only or tenants():
-        with as_worker(tenant_id) as conn:
-            due = conn.execute("select schedule, period from api.due_schedules(%s)", [at]).fetchall()
+        try:
+            with as_worker(tenant_id) as conn:
+                due = conn.execute("select schedule, period from api.due_schedules(%s)", [at]).fetchall()
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as e:  # this tenant's schedules wait for the next tick; the others still run
+            failed += 1
+            log.error("schedules failed for tenant %s: %s %s", tenant_id, e.sqlstate, e)
+            continue
         for schedule, period in due:
             try:
                 with as_worker(tenant_id) as conn:

@@ -49,6 +49,9 @@ def test_share_link_and_code_open_a_session_scoped_to_that_project(client, admin
     wrong = "000000" if code != "000000" else "111111"
     r = client.post(f"/portal/share/{token}/verify", json={"email": pat, "code": wrong})
     assert r.status_code == 401 and "not right" in r.get_json()["detail"]
+    # An address with no code is answered the same: the answer does not tell a contact's address from another.
+    stranger = client.post(f"/portal/share/{token}/verify", json={"email": "nobody@example.test", "code": wrong})
+    assert (stranger.status_code, stranger.get_json()["detail"]) == (401, r.get_json()["detail"])
     r = client.post(f"/portal/share/{token}/verify", json={"email": pat, "code": code})
     assert r.status_code == 200, r.get_json()
     headers = {"Authorization": f"Bearer {r.get_json()['accessToken']}"}
@@ -191,6 +194,8 @@ def test_cookie_sessions_need_the_csrf_token_for_writes(client, admin, firm):
     upload = {"fileName": "sizes.csv", "contentType": "text/csv", "size": 10}
     refused = client.post(target, json=upload)
     assert refused.status_code == 403 and "reload the page" in refused.get_json()["detail"]
+    forged = client.post(target, json=upload, headers={"X-CSRF-Token": "é" * len(csrf)})  # not ASCII: still a 403
+    assert forged.status_code == 403 and "reload the page" in forged.get_json()["detail"]
     sent = client.post(target, json=upload, headers={"X-CSRF-Token": csrf})
     assert sent.status_code == 201, sent.get_json()
     assert tasks is not None
@@ -221,6 +226,20 @@ def test_a_link_or_a_code_sent_four_times_at_once_opens_one_session(app, client,
     assert _at_once(app, f"/portal/share/{token}/verify", {"email": pat, "code": code}) == [200, 401, 401, 401]
     assert admin.execute("select count(*) from app.portal_sessions where contact_id = %s",
                          [firm["people"]["pat"]["id"]]).fetchone()[0] == 2
+
+
+def test_the_paid_page_takes_any_try_count(client):
+    for tries in ("2", "²", "9" * 5000, "-1"):  # '²' is a digit to Python's isdigit, and int() refuses it
+        answer = client.get("/portal/paid", query_string={"invoice": "x", "try": tries})
+        assert answer.status_code == 303  # to sign in, not a 500
+
+
+def test_asking_for_links_eight_times_at_once_still_mails_five(app, admin, firm):
+    pat = firm["people"]["pat"]["email"]
+    answers = _at_once(app, "/portal/auth/magic-link", {"email": pat}, n=8)
+    assert answers == [202] * 5 + [429] * 3
+    mails = "select count(*) from app.outbound_mail where to_email = %s and template = 'portal_magic_link'"
+    assert admin.execute(mails, [pat]).fetchone()[0] == 5
 
 
 def test_the_demo_contact_sees_orders_in_every_state_an_open_approval_a_proof_and_an_invoice(

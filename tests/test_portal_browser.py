@@ -230,6 +230,14 @@ def test_a_contact_sees_only_its_own_orders_comments_and_is_signed_out_when_staf
     visit.click(page.get_by_role("button", name="Send comment on Print banner"))
     assert "Pat Client: Can it be ready by Friday?" in page.locator(f"#task-{shown['id']}").inner_text()
     assert ok(api.get(f"/api/v1/tasks/{shown['id']}/comments", headers=m))[0]["body"] == "Can it be ready by Friday?"
+    # Past the form's limit (sent anyway): the database refuses the comment whole, the page says why, nothing is cut.
+    visit.goto(f"/portal/view/orders/{firm['order']['id']}")
+    box = page.get_by_label("Comment on Print banner")
+    box.evaluate("el => el.removeAttribute('maxlength')")
+    box.fill("x" * 10_001)
+    visit.click(page.get_by_role("button", name="Send comment on Print banner"))
+    assert "10,000 characters" in page.locator("main").inner_text()
+    assert len(ok(api.get(f"/api/v1/tasks/{shown['id']}/comments", headers=m))) == 1
 
     # Staff end Pat's sessions: the next page is the sign-in page.
     assert ok(api.post(f"/api/v1/contacts/{firm['pat']['id']}/portal-sessions/revoke", headers=m)) == {"ended": 1}

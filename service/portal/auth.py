@@ -75,7 +75,7 @@ def claims(required: bool = True, csrf: bool = True) -> dict | None:
         raise Problem(401, "This is not a portal session: sign in to the portal.") from e
     if csrf and from_cookie and request.method not in _SAFE:
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
-        if not hmac.compare_digest(sent, found["csrf"]):
+        if not hmac.compare_digest(sent.encode(), str(found["csrf"]).encode()):  # str compare refuses non-ASCII
             raise Problem(403, "This form has expired or did not come from the portal: reload the page and try again.")
     return found
 

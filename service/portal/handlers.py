@@ -234,8 +234,9 @@ def pay(route, plan, identity, path, body: PayIn, query):
         begun = conn.execute("select * from portal.begin_checkout(%s)", [body.invoice_id]).fetchone()
     config = current_app.config
     session = open_session(gateway, identity.tenant_id, body.invoice_id, begun,
-                           success_url=config["PORTAL_PAID_URL"].format(invoice_id=body.invoice_id),
-                           cancel_url=config["PORTAL_CANCEL_URL"].format(invoice_id=body.invoice_id))
+                           # replace, not format: Stripe's own {CHECKOUT_SESSION_ID} may stand in the URL too
+                           success_url=config["PORTAL_PAID_URL"].replace("{invoice_id}", str(body.invoice_id)),
+                           cancel_url=config["PORTAL_CANCEL_URL"].replace("{invoice_id}", str(body.invoice_id)))
     with transaction(identity) as conn:
         conn.execute("select portal.record_checkout(%s, %s, %s, %s)",
                      [body.invoice_id, begun["attempt"], session.id, session.url])

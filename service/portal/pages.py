@@ -56,8 +56,10 @@ def _problem(e: Problem):
         # A page that needs a session: sign in, then come back here.
         response = redirect(url_for("portal_pages.sign_in"), 303)
         auth.clear_cookie(response)
-        response.set_cookie(NEXT_COOKIE, request.full_path.rstrip("?"), max_age=1800, httponly=True,
-                            secure=current_app.config["PORTAL_SECURE_COOKIE"], samesite="Lax", path="/portal")
+        asked = request.full_path.rstrip("?")
+        if len(asked) <= 2000:  # a cookie holds about 4 kB; a longer address is no portal page's, so none is kept
+            response.set_cookie(NEXT_COOKIE, asked, max_age=1800, httponly=True,
+                                secure=current_app.config["PORTAL_SECURE_COOKIE"], samesite="Lax", path="/portal")
         return response
     actions = getattr(e, "actions", None) or []
     found = _claims()
@@ -273,8 +275,14 @@ def comment(task_id):
     body = request.form.get("body", "").strip()
     if not body:
         raise PageProblem(422, "Write your comment first, then send it.", [("Back", back)])
-    with _as_contact() as conn:
-        conn.execute("select portal.add_comment(%s, %s)", [task_id, body[:10000]])
+    try:
+        with _as_contact() as conn:  # the database bounds a comment (app.note): too long is refused, never cut
+            conn.execute("select portal.add_comment(%s, %s)", [task_id, body])
+    except psycopg.Error as e:
+        if e.sqlstate == "PT401":
+            raise  # the session ended: the sign-in page, as for every page
+        p = database_problem(e)
+        raise PageProblem(p.status, p.detail, [("Back", back)], hint=p.hint) from e
     return redirect(back + "#task-" + str(task_id), 303)
 
 
@@ -322,8 +330,6 @@ def decide(token: str):
     again = [("Back to the proof", url_for("portal_pages.approval", token=token))]
     if decision not in ("approved", "revision"):
         raise PageProblem(422, "Choose to approve, or to ask for a revision.", again)
-    if decision == "revision" and not comment_text:
-        raise PageProblem(422, "Say what should change, then ask for the revision.", again)
 
     def run(identity):
         with transaction(identity) as conn:
@@ -377,7 +383,7 @@ def pay(invoice_id):
 def paid():
     invoice_id = request.args.get("invoice", "")
     tries = request.args.get("try", "0")
-    tries = int(tries) if tries.isdigit() else 0
+    tries = int(tries) if tries.isascii() and tries.isdigit() and len(tries) <= 3 else 0  # '²' is a digit to Python
     with _as_contact() as conn:
         found = _one(conn, "select * from portal.invoices where id::text = %s", invoice_id)
     again = url_for("portal_pages.paid", invoice=invoice_id, **{"try": tries + 1})
