@@ -111,33 +111,32 @@ begin atomic
     );
 end;
 
--- What an invoice is, for a mail: number, amounts in its currency, due date, client.
+-- What an invoice is, for a mail: number, amounts in its currency (internal.invoice_amounts, the settlement rule's
+-- own sums), due date, client. plpgsql because invoice_amounts is defined later (0800), and a SQL body is resolved
+-- when it is made.
 create or replace function internal.invoice_summary(p_invoice_id uuid) returns jsonb
-language sql stable security definer set search_path = ''
-begin atomic
-    select
-        jsonb_build_object(
-            'invoice_id', i.id,
-            'invoice_number', i.invoice_number,
-            'kind', i.kind,
-            'currency', i.currency,
-            'due_date', i.due_date,
-            'client_id', i.client_id,
-            'order_id', i.order_id,
-            'total', internal.mail_money(coalesce(l.total, 0), i.currency),
-            'balance_due', internal.mail_money(coalesce(l.total, 0) - coalesce(p.paid, 0), i.currency)
-        )
-    from app.invoices as i
-    left join lateral (
-        select sum(x.line_total + x.tax_amount) as total from app.invoice_lines as x
-        where x.tenant_id = i.tenant_id and x.invoice_id = i.id
-    ) as l on true
-    left join lateral (
-        select sum(a.amount) as paid from app.payment_applications as a
-        where a.tenant_id = i.tenant_id and a.invoice_id = i.id
-    ) as p on true
-    where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id;
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+    return (
+        select
+            jsonb_build_object(
+                'invoice_id', i.id,
+                'invoice_number', i.invoice_number,
+                'kind', i.kind,
+                'currency', i.currency,
+                'due_date', i.due_date,
+                'client_id', i.client_id,
+                'order_id', i.order_id,
+                'total', internal.mail_money(m.total, i.currency),
+                'balance_due', internal.mail_money(m.total - m.paid, i.currency)
+            )
+        from app.invoices as i
+        cross join internal.invoice_amounts(i.tenant_id, i.id) as m
+        where i.tenant_id = internal.current_tenant_id() and i.id = p_invoice_id
+    );
 end;
+$$;
 
 -- A stage and its project, for a mail.
 create or replace function internal.stage_summary(p_stage_id uuid) returns jsonb

@@ -9,6 +9,30 @@ begin atomic
     select array['completed', 'approved', 'client_approved', 'cancelled'];
 end;
 
+-- Project health (seed 000), the one statement of the rule: an open project (planning, active, on_hold) older than
+-- 7 days with no task updated in 7 days is stale; stale or 3+ overdue open tasks is red, 1-2 yellow, 0 green. Plain
+-- SQL the planner inlines, so internal.project_signals (a project at a time) and bi.project_health (a tenant at a
+-- time) ask it without a call per row, and the stale test asks "moved lately" only of an open, older project.
+create or replace function internal.project_stale(
+    p_status text, p_created_at timestamptz, p_recently_updated boolean
+) returns boolean
+language sql stable parallel safe
+begin atomic
+    select
+        p_status in ('planning', 'active', 'on_hold') and p_created_at < now() - interval '7 days'
+        and not p_recently_updated;
+end;
+
+create or replace function internal.health_colour(p_overdue_tasks integer, p_stale boolean) returns app.health
+language sql immutable parallel safe
+begin atomic
+    -- Each argument named once: an argument that is a subquery is then run once, not once per mention.
+    select (case
+        when p_stale then 'red'
+        else case least(p_overdue_tasks, 3) when 0 then 'green' when 3 then 'red' else 'yellow' end
+    end)::app.health;
+end;
+
 -- Open tasks of a stage, read as the owner: completeness must not depend on what the writer may see.
 create or replace function internal.stage_open_tasks(p_tenant_id uuid, p_stage_id uuid) returns text
 language sql stable security definer set search_path = ''

@@ -37,29 +37,7 @@ drop trigger if exists trg_orders_100_transition on app.orders;
 create trigger trg_orders_100_transition before update of status on app.orders
 for each row execute function internal.tg_orders__transition();
 
--- Money received against the order's deposit invoices (void ones do not count), read as the owner: the order's
--- reader need not see payments. The one source of "deposit received"; nothing stores it.
-create or replace function internal.order_deposit_received(p_tenant_id uuid, p_order_id uuid) returns numeric
-language sql stable security definer set search_path = ''
-begin atomic
-    select coalesce(sum(a.amount), 0)
-    from app.invoices as i
-    inner join app.payment_applications as a on i.tenant_id = a.tenant_id and i.id = a.invoice_id
-    where i.tenant_id = p_tenant_id and i.order_id = p_order_id and i.kind = 'deposit' and i.status <> 'void';
-end;
-
--- The order's project and open deposit invoice, as the owner (a part of the order's own record).
-create or replace function internal.order_project(p_tenant_id uuid, p_order_id uuid)
-returns table (project_id uuid, project_code text)
-language sql stable security definer set search_path = ''
-begin atomic
-    select
-        p.id,
-        p.project_code
-    from app.projects as p
-    where p.tenant_id = p_tenant_id and p.order_id = p_order_id;
-end;
-
+-- The order's open deposit invoice, as the owner (a part of the order's own record).
 create or replace function internal.order_deposit_invoice(p_tenant_id uuid, p_order_id uuid) returns uuid
 language sql stable security definer set search_path = ''
 begin atomic
@@ -384,5 +362,6 @@ begin
 end;
 $$;
 
-grant execute on function internal.order_deposit_received(uuid, uuid), internal.order_project(uuid, uuid),
-internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid), internal.priority(text) to pgpsa_door_api;
+grant execute on function internal.order_deposit_invoice(uuid, uuid), internal.order_brief(uuid),
+internal.priority(text)
+to pgpsa_door_api;

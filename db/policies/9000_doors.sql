@@ -263,7 +263,7 @@ begin
             'trusted_session', 'login_tenant_id', 'current_tenant_id', 'current_user_id', 'current_client_id',
             'current_contact_id', 'current_ip', 'current_request_id', 'current_request_role', 'has_permission',
             'has_any_permission', 'lookup_any_permission', 'permitted_tenant_id',
-            'task_done_statuses', 'task_in_reach', 'assignment_status', 'json_words',
+            'task_done_statuses', 'task_in_reach', 'assignment_status', 'json_words', 'project_stale', 'health_colour',
             'current_portal_session_id', 'current_portal_project_id', 'portal_project_ids', 'portal_order_ids',
             'portal_task_ids', 'portal_capabilities', 'portal_can', 'line_gross', 'line_discount', 'line_net',
             'line_tax',

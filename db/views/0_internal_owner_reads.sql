@@ -14,12 +14,12 @@ cross join internal.settings as k
 where k.name = 'data_key' and c.tax_id_encrypted is not null and internal.has_permission('clients:tax_id');
 
 -- Task signals behind project health (seed 000), per project: its overdue open tasks, whether a task moved in the
--- last 7 days, and the colour they make (green with no overdue task, yellow with 1 or 2, red with 3 or more or when
--- an open project has had no task update for more than 7 days). Health is a fact of the project, not of the tasks
--- the reader may see (a designer sees the same colour as a manager), so it is read here as the owner. Each signal is
--- a correlated subquery in the select list, a range of one project's index entries (tasks by project, status and
--- due date; tasks by project and last update), named once in a lateral without a FROM (the planner folds it into
--- the select list): a read by id pushes the id down, a page's rows are computed after its sort and limit
+-- last 7 days, and the colour they make (internal.health_colour, internal.project_stale). Health is a fact of the
+-- project, not of the tasks the reader may see (a designer sees the same colour as a manager), so it is read here
+-- as the owner. Each signal is a correlated subquery in the select list, a range of one project's index entries
+-- (tasks by project, status and due date; tasks by project and last update), named once in a lateral without a
+-- FROM (the planner folds it into the select list): a read by id pushes the id down, a page's rows are computed
+-- after its sort and limit
 -- (PostgreSQL postpones costly select-list expressions past them), and a count skips them.
 create or replace view internal.project_signals as
 select
@@ -28,12 +28,7 @@ select
     x.recently_updated,
     p.tenant_id,
     x.stale,
-    -- Red when stale, else by the overdue count: 0 green, 1 or 2 yellow, 3 or more red (each signal named once,
-    -- as each mention of a signal is its own subquery run).
-    (case
-        when x.stale then 'red'
-        else case least(x.overdue_tasks, 3) when 0 then 'green' when 3 then 'red' else 'yellow' end
-    end)::app.health as health
+    internal.health_colour(x.overdue_tasks, x.stale) as health
 from app.projects as p
 cross join lateral (  -- noqa: ST05
     select
@@ -54,15 +49,13 @@ cross join lateral (  -- noqa: ST05
             where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
             limit 1  -- noqa: AM09
         ), false) as recently_updated,
-        (
-            p.status in ('planning', 'active', 'on_hold')
-            and p.created_at < now() - interval '7 days'
-            and (
-                select true from app.tasks as t
-                where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
-                limit 1  -- noqa: AM09
-            ) is null
-        ) as stale
+        -- Its own copy of the "moved lately" subquery, which the stale test (inlined) asks only of an open project
+        -- older than 7 days: a read of a completed project runs none of it.
+        internal.project_stale(p.status, p.created_at, coalesce((
+            select true from app.tasks as t
+            where t.tenant_id = p.tenant_id and t.project_id = p.id and t.updated_at > now() - interval '7 days'
+            limit 1  -- noqa: AM09
+        ), false)) as stale
 ) as x;
 
 -- The same signals for a whole tenant at once, for the bi door (bi.project_health reads every project of its

@@ -30,8 +30,7 @@ comment on column bi.wip.hours_remaining is
 comment on column bi.wip.open_tasks is
 'Tasks of the stage not done (done: completed, approved, client_approved or cancelled).';
 
--- The colour rule is api.project_health's (seed 000): green 0 overdue open tasks; yellow 1-2; red 3 or more, or an
--- open project (planning, active, on_hold) older than 7 days with no task updated in the last 7 days.
+-- The colour rule is internal.health_colour and internal.project_stale (seed 000), as api.projects' health;
 -- db/tests/test_bi_delivery.sql holds the two views to the same colours.
 create or replace view bi.project_health as
 select
@@ -42,22 +41,14 @@ select
     p.status,
     x.overdue_tasks,
     x.stale,
-    (case
-        when x.overdue_tasks >= 3 or x.stale then 'red'
-        when x.overdue_tasks >= 1 then 'yellow'
-        else 'green'
-    end)::app.health as health
+    internal.health_colour(x.overdue_tasks, x.stale) as health
 from app.projects as p
 left join internal.tenant_project_signals as s on p.id = s.project_id
 -- A lateral, so the two signals the colour reads are written once.
 cross join lateral (  -- noqa: ST05
     select
         coalesce(s.overdue_tasks, 0) as overdue_tasks,
-        (
-            p.status in ('planning', 'active', 'on_hold')
-            and not coalesce(s.recently_updated, false)
-            and p.created_at < now() - interval '7 days'
-        ) as stale
+        internal.project_stale(p.status, p.created_at, coalesce(s.recently_updated, false)) as stale
 ) as x;
 
 comment on view bi.project_health is
