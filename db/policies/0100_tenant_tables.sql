@@ -112,6 +112,13 @@ begin
             end loop;
             continue;
         end if;
+        -- Derived totals (migration 0025) cache sums of audited rows: auditing them too would log each change twice.
+        if exists (
+            select from pg_trigger as tg
+            where tg.tgrelid = t.oid and tg.tgname = format('trg_%s_100_derived_totals', t.table_name)
+        ) then
+            continue;
+        end if;
 
         select string_agg(a.attname, ',' order by k.ord) into key_columns
         from pg_index as i

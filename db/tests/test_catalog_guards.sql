@@ -151,17 +151,22 @@ select is_empty(
                 else '500_updated_at' end)
         )
         and not (w.what = 'audit' and exists (
-            select from pg_trigger as tg where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_100\_derived\_log'
+            select from pg_trigger as tg where tg.tgrelid = t.relid
+              and (tg.tgname like 'trg\_%\_100\_derived\_log' or tg.tgname like 'trg\_%\_100\_derived\_totals')
         ))$$,
-    'every tenant table in app has its audit trigger (a derived log excepted), '
+    'every tenant table in app has its audit trigger (a derived log or derived totals excepted), '
     || 'and its updated_at trigger when it has the column'
 );
 select is_empty(
     $$select t.qname from tests.tenant_tables as t
-      where exists (select from pg_trigger as tg where tg.tgrelid = t.relid and tg.tgname like 'trg\_%\_100\_derived\_log')
+      where exists (
+          select from pg_trigger as tg where tg.tgrelid = t.relid
+            and (tg.tgname like 'trg\_%\_100\_derived\_log' or tg.tgname like 'trg\_%\_100\_derived\_totals')
+      )
         and (has_table_privilege('pgpsa_staff', t.relid, 'insert, update, delete')
              or has_table_privilege('pgpsa_portal', t.relid, 'insert, update, delete'))$$,
-    'a derived log is written only by its trigger: no service role may insert, change or delete its rows'
+    'a derived log or derived totals are written only by their triggers: no service role may insert, change or '
+    || 'delete their rows'
 );
 
 select is_empty(

@@ -13,14 +13,11 @@ with delivered as (
         t.project_id,
         t.id as task_id,
         t.billing_type,
-        case t.billing_type when 'hourly' then coalesce(h.hours, 0) else 1 end as quantity,
+        case t.billing_type when 'hourly' then coalesce(h.uncontracted_hours, 0) else 1 end as quantity,
         case t.billing_type when 'hourly' then t.hourly_rate else t.fixed_amount end as unit_price
     from app.tasks as t
-    left join lateral (
-        select sum(e.hours) as hours
-        from app.time_entries as e
-        where e.tenant_id = t.tenant_id and e.task_id = t.id and e.contract_line_id is null
-    ) as h on t.billing_type = 'hourly'
+    -- Its hours less contract time, as app.task_totals keeps them.
+    left join app.task_totals as h on t.tenant_id = h.tenant_id and t.id = h.task_id and t.billing_type = 'hourly'
     where
         t.tenant_id = internal.current_tenant_id()
         and t.invoice_id is null
@@ -30,7 +27,7 @@ with delivered as (
             (t.billing_type in ('fixed', 'hourly') and t.status in ('completed', 'approved', 'client_approved'))
             or (t.billing_type = 'milestone' and t.kind = 'approval' and t.status in ('approved', 'client_approved'))
         )
-        and (t.billing_type <> 'hourly' or h.hours > 0)
+        and (t.billing_type <> 'hourly' or h.uncontracted_hours > 0)
 )
 
 select

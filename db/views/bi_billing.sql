@@ -11,18 +11,10 @@ with open_invoices as (
         i.client_id,
         i.currency,
         internal.report_today() - coalesce(i.due_date, i.issue_date) as days_past_due,
-        coalesce(l.total, 0) - coalesce(a.paid, 0) as balance
+        coalesce(b.total, 0) - coalesce(b.paid, 0) as balance
     from app.invoices as i
-    left join lateral (
-        select sum(x.line_total + x.tax_amount) as total
-        from app.invoice_lines as x
-        where x.tenant_id = i.tenant_id and x.invoice_id = i.id
-    ) as l on true
-    left join lateral (
-        select sum(y.amount) as paid
-        from app.payment_applications as y
-        where y.tenant_id = i.tenant_id and y.invoice_id = i.id
-    ) as a on true
+    -- Its total and payments as app.invoice_balances keeps them.
+    left join app.invoice_balances as b on i.tenant_id = b.tenant_id and i.id = b.invoice_id
     where i.status in ('sent', 'partial')
 )
 
@@ -62,33 +54,35 @@ comment on column bi.ar_aging.balance_due is 'All the balances: the sum of the f
 -- applied by then; so they are the running sum of each month's issued, voided and applied amounts. The current
 -- month's period runs to today.
 create or replace view bi.days_sales_outstanding as
--- Each posted invoice once: its total from its lines (all lines summed in one pass, in the order of
--- index_invoice_lines_on_invoice_id, which carries their totals), then the month it added to receivables and, if
--- voided, the month it left them; receivables less what was applied to them in the month it was.
-with invoice_totals as (
+-- Each posted invoice once, with its total as app.invoice_balances keeps it: it added to receivables in the month it
+-- was issued and, if voided, left them in the month it was; receivables less what was applied to them in the month
+-- it was.
+with posted as (
     select
-        x.tenant_id,
-        x.invoice_id,
-        sum(x.line_total + x.tax_amount) as total
-    from app.invoice_lines as x
-    group by x.tenant_id, x.invoice_id
+        i.currency,
+        i.issue_date,
+        i.voided_at,
+        coalesce(b.total, 0) as total
+    from app.invoices as i
+    left join app.invoice_balances as b on i.tenant_id = b.tenant_id and i.id = b.invoice_id
+    where i.sent_at is not null and i.issue_date is not null
 ),
 
 changes as (
     select
-        i.currency,
-        c.month,
-        c.invoiced,
-        c.change
-    from app.invoices as i
-    left join invoice_totals as l on i.tenant_id = l.tenant_id and i.id = l.invoice_id
-    cross join
-        lateral (
-            values
-            (internal.report_month(i.issue_date), coalesce(l.total, 0), coalesce(l.total, 0)),
-            (internal.report_month(internal.report_date(i.voided_at)), 0, -coalesce(l.total, 0))
-        ) as c (month, invoiced, change)
-    where i.sent_at is not null and i.issue_date is not null and c.month is not null
+        p.currency,
+        internal.report_month(p.issue_date) as month,
+        p.total as invoiced,
+        p.total as change
+    from posted as p
+    union all
+    select
+        p.currency,
+        internal.report_month(internal.report_date(p.voided_at)) as month,
+        0 as invoiced,
+        -p.total as change
+    from posted as p
+    where p.voided_at is not null
     union all
     select
         i.currency,

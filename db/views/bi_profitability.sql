@@ -4,7 +4,8 @@
 --   material  stock consumed against the order's lines, at the product's cost price;
 --   labor     time logged on the order's project, at the labor rate of the worker's role in effect on the day worked
 --             (app.labor_rates; tasks carry no role: the seed's join on one does not exist).
--- Each movement's and time entry's cost rounds half-up to cents (internal.line_gross), as every priced line does.
+-- Each movement's and time entry's cost rounds half-up to cents (internal.line_gross), as every priced line does;
+-- a time entry's cost is internal.entry_labor's.
 -- Products and labor rates carry no currency: their costs are taken to be in the order's currency.
 create or replace view bi.profitability as
 with jobs as (
@@ -40,46 +41,16 @@ material as (
     group by i.tenant_id, i.order_id
 ),
 
-rates as (
-    select
-        r.tenant_id,
-        r.role,
-        r.hourly_rate,
-        r.effective_from,
-        lead(r.effective_from) over (partition by r.tenant_id, r.role order by r.effective_from) as effective_until
-    from app.labor_rates as r
-),
-
--- Time is logged on hourly tasks (a task re-typed since may hold some): their project comes from the hourly tasks'
--- own index (index_tasks_hourly), any other task's is looked up entry by entry, so the tenant's tasks are not all read.
-costed_time as (
-    select
-        e.tenant_id,
-        coalesce(
-            h.project_id,
-            (select t.project_id from app.tasks as t where t.tenant_id = e.tenant_id and t.id = e.task_id)
-        ) as project_id,
-        e.hours,
-        r.role,
-        internal.line_gross(e.hours, r.hourly_rate) as amount
-    from app.time_entries as e
-    left join app.tasks as h on e.tenant_id = h.tenant_id and e.task_id = h.id and h.billing_type = 'hourly'
-    inner join app.users as u on e.tenant_id = u.tenant_id and e.user_id = u.id
-    left join rates as r
-        on
-            u.tenant_id = r.tenant_id and u.role = r.role and e.work_date >= r.effective_from
-            and (r.effective_until is null or e.work_date < r.effective_until)
-),
-
+-- Labor per project: its tasks' hours and costs as app.task_totals keeps them (internal.entry_labor costs each entry).
 labor as (
     select
-        c.tenant_id,
-        c.project_id,
-        sum(c.hours) as hours,
-        coalesce(sum(c.hours) filter (where c.role is null), 0) as unrated_hours,
-        coalesce(sum(c.amount), 0) as amount
-    from costed_time as c
-    group by c.tenant_id, c.project_id
+        x.tenant_id,
+        x.project_id,
+        sum(x.hours) as hours,
+        sum(x.unrated_hours) as unrated_hours,
+        sum(x.labor_cost) as amount
+    from app.task_totals as x
+    group by x.tenant_id, x.project_id
 ),
 
 per_type as (

@@ -6,17 +6,16 @@
 -- week). Every week from the person's first logged week to the current one (to the week they were disabled, for a
 -- disabled user) has a row, weeks without time too.
 create or replace view bi.utilization as
+-- Hours per person and week as app.user_week_hours keeps them (a row per week with time logged).
 with logged as (
     select
-        e.tenant_id,
-        e.user_id,
-        internal.report_week(e.work_date) as week,
-        sum(e.hours) as hours,
-        coalesce(sum(e.hours) filter (where t.id is not null), 0) as billable_hours
-    from app.time_entries as e
-    -- Only hourly tasks are joined, read from their own index (index_tasks_hourly), not all of a tenant's tasks.
-    left join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id and t.billing_type = 'hourly'
-    group by e.tenant_id, e.user_id, internal.report_week(e.work_date)
+        w.tenant_id,
+        w.user_id,
+        w.week,
+        w.hours,
+        w.billable_hours
+    from app.user_week_hours as w
+    where w.hours > 0
 ),
 
 spans as (
@@ -66,44 +65,29 @@ comment on column bi.utilization.utilization_pct is
 -- an hour is its task's hourly rate (what a draft bills it at); hours against a contract line are the contract's to
 -- bill and left out. Hours not billed yet (or never: a cancelled task) count in the standard value only.
 create or replace view bi.realization as
+-- Each hourly task's own hours, rate and billed amount, as app.task_totals keeps them, summed per project first.
 with worked as (
     select
-        t.tenant_id,
-        t.project_id,
-        t.id as task_id,
-        sum(e.hours) as hours,
-        internal.line_net(sum(e.hours), t.hourly_rate, 0) as standard_value
-    from app.time_entries as e
-    inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id
-    where t.billing_type = 'hourly' and e.contract_line_id is null
-    group by t.tenant_id, t.project_id, t.id, t.hourly_rate
-),
-
--- Only hourly tasks' lines can match a worked task: joined to their index first, the others are never summed.
-billed as (
-    select
-        l.tenant_id,
-        l.task_id,
-        sum(l.line_total) as amount
-    from app.invoice_lines as l
-    inner join app.tasks as h on l.tenant_id = h.tenant_id and l.task_id = h.id and h.billing_type = 'hourly'
-    inner join app.invoices as i on l.tenant_id = i.tenant_id and l.invoice_id = i.id
-    where l.source_type = 'task' and i.status in ('sent', 'partial', 'paid')
-    group by l.tenant_id, l.task_id
+        x.tenant_id,
+        x.project_id,
+        sum(x.uncontracted_hours) as hours,
+        sum(internal.line_net(x.uncontracted_hours, x.hourly_rate, 0)) as standard_value,
+        sum(x.billed_amount) as billed_amount
+    from app.task_totals as x
+    where x.billing_type = 'hourly' and x.uncontracted_hours > 0
+    group by x.tenant_id, x.project_id
 )
 
 select
     p.id as project_id,
     p.project_code,
     p.client_id,
-    sum(w.hours)::app.hours as hours,
-    coalesce(sum(w.standard_value), 0)::app.money as standard_value,
-    coalesce(sum(b.amount), 0)::app.money as billed_amount,
-    round(100 * coalesce(sum(b.amount), 0) / nullif(sum(w.standard_value), 0), 2) as realization_pct
+    w.hours::app.hours as hours,
+    w.standard_value::app.money as standard_value,
+    w.billed_amount::app.money as billed_amount,
+    round(100 * w.billed_amount / nullif(w.standard_value, 0), 2) as realization_pct
 from worked as w
-inner join app.projects as p on w.tenant_id = p.tenant_id and w.project_id = p.id
-left join billed as b on w.tenant_id = b.tenant_id and w.task_id = b.task_id
-group by p.id, p.project_code, p.client_id;
+inner join app.projects as p on w.tenant_id = p.tenant_id and w.project_id = p.id;
 
 comment on view bi.realization is
 'Realization per project with hours on hourly tasks: billed amount / (hours x standard rate), the standard rate '
