@@ -21,6 +21,9 @@ $$;
 drop trigger if exists trg_task_totals_100_derived_totals on app.task_totals;
 create trigger trg_task_totals_100_derived_totals before insert or update or delete on app.task_totals
 for each row execute function internal.tg__derived_totals();
+drop trigger if exists trg_project_totals_100_derived_totals on app.project_totals;
+create trigger trg_project_totals_100_derived_totals before insert or update or delete on app.project_totals
+for each row execute function internal.tg__derived_totals();
 drop trigger if exists trg_user_week_hours_100_derived_totals on app.user_week_hours;
 create trigger trg_user_week_hours_100_derived_totals before insert or update or delete on app.user_week_hours
 for each row execute function internal.tg__derived_totals();
@@ -56,6 +59,7 @@ declare
     tenant uuid := internal.current_tenant_id();
 begin
     perform set_config('pgpsa.rebuilding_totals', 'on', true);
+    delete from app.project_totals where tenant_id = tenant;
     delete from app.task_totals where tenant_id = tenant;
     insert into app.task_totals (
         tenant_id, task_id, project_id, billing_type, hourly_rate, hours, uncontracted_hours, unrated_hours, labor_cost,
@@ -80,6 +84,18 @@ begin
         where l.tenant_id = tenant and l.source_type = 'task' and l.task_id is not null and i.status in ('sent', 'partial', 'paid')
         group by l.task_id
     ) as b on b.task_id = w.task_id;
+
+    -- Each project's from its tasks' (with triggers on, task_totals' trigger has made them already: made again).
+    delete from app.project_totals where tenant_id = tenant;
+    insert into app.project_totals (
+        tenant_id, project_id, hours, unrated_hours, labor_cost, realized_hours, standard_value, realized_billed
+    )
+    select
+        tenant, x.project_id, sum(x.hours), sum(x.unrated_hours), sum(x.labor_cost), sum(x.realized_hours),
+        sum(x.standard_value), sum(x.realized_billed)
+    from app.task_totals as x
+    where x.tenant_id = tenant
+    group by x.project_id;
 
     delete from app.user_week_hours where tenant_id = tenant;
     insert into app.user_week_hours (tenant_id, user_id, week, hours, billable_hours)
@@ -127,6 +143,48 @@ language sql volatile set search_path = ''
 begin atomic
     select set_config('pgpsa.tenant_id', coalesce(p_previous, ''), true);
 end;
+
+-- A task's totals changed: its project's follow (the old row's share taken back, the new one's added).
+create or replace function internal.tg_task_totals__project_totals() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+    previous text := internal.enter_tenant(coalesce(new.tenant_id, old.tenant_id));
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        update app.project_totals as p set
+            hours = p.hours - old.hours,
+            unrated_hours = p.unrated_hours - old.unrated_hours,
+            labor_cost = p.labor_cost - old.labor_cost,
+            realized_hours = p.realized_hours - old.realized_hours,
+            standard_value = p.standard_value - old.standard_value,
+            realized_billed = p.realized_billed - old.realized_billed
+        where p.tenant_id = old.tenant_id and p.project_id = old.project_id;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+        insert into app.project_totals as p (
+            tenant_id, project_id, hours, unrated_hours, labor_cost, realized_hours, standard_value, realized_billed
+        )
+        values (
+            new.tenant_id, new.project_id, new.hours, new.unrated_hours, new.labor_cost, new.realized_hours,
+            new.standard_value, new.realized_billed
+        )
+        on conflict (tenant_id, project_id) do update set
+            hours = p.hours + excluded.hours,
+            unrated_hours = p.unrated_hours + excluded.unrated_hours,
+            labor_cost = p.labor_cost + excluded.labor_cost,
+            realized_hours = p.realized_hours + excluded.realized_hours,
+            standard_value = p.standard_value + excluded.standard_value,
+            realized_billed = p.realized_billed + excluded.realized_billed;
+    end if;
+    perform internal.leave_tenant(previous);
+    return null;
+end;
+$$;
+
+drop trigger if exists trg_task_totals_600_project_totals on app.task_totals;
+create trigger trg_task_totals_600_project_totals after insert or update or delete on app.task_totals
+for each row execute function internal.tg_task_totals__project_totals();
 
 -- Labor costs follow the rates: an entry's cost is added at today's rates, and a rate or role change re-costs the
 -- entries it touches (internal.recost_labor). Entry writers hold a shared lock on their tenant's labor and re-costing

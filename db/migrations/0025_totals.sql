@@ -29,6 +29,22 @@ create table app.task_totals (
     references app.projects (tenant_id, id) on delete cascade
 );
 create index index_task_totals_on_project_id on app.task_totals (tenant_id, project_id);
+-- What the task adds to its project's realization (bi.realization): its hours less contract time, their worth at its
+-- rate (rounded as its invoice line would be) and what was billed for it, while it is billed hourly with such hours.
+alter table app.task_totals
+add column realized_hours numeric generated always as (
+    case when billing_type = 'hourly' and uncontracted_hours > 0 then uncontracted_hours else 0 end
+) stored,
+add column standard_value numeric generated always as (
+    case
+        when billing_type = 'hourly' and uncontracted_hours > 0
+            then coalesce(internal.line_net(uncontracted_hours, hourly_rate, 0), 0)
+        else 0
+    end
+) stored,
+add column realized_billed numeric generated always as (
+    case when billing_type = 'hourly' and uncontracted_hours > 0 then billed_amount else 0 end
+) stored;
 comment on table app.task_totals is
 'Per task, kept by triggers: hours logged, labor cost, and the amount billed on posted invoices.';
 comment on column app.task_totals.hours is 'Hours of all the task''s time entries.';
@@ -40,6 +56,25 @@ comment on column app.task_totals.labor_cost is
 'Each entry''s hours x the labor rate of its worker''s role on the day worked, each rounded (internal.entry_labor).';
 comment on column app.task_totals.billed_amount is
 'Line totals (before tax) of the task''s lines on posted invoices: sent, partial or paid, never void.';
+
+-- Per project: its tasks' totals summed (kept by a trigger on app.task_totals), so a report over the tenant's
+-- projects reads one row each.
+create table app.project_totals (
+    tenant_id uuid not null,
+    project_id uuid not null,
+    hours numeric not null default 0,
+    unrated_hours numeric not null default 0,
+    labor_cost numeric not null default 0,
+    realized_hours numeric not null default 0,
+    standard_value numeric not null default 0,
+    realized_billed numeric not null default 0,
+    constraint pk_project_totals primary key (tenant_id, project_id),
+    constraint fk_project_totals_tenant_id_tenants foreign key (tenant_id) references app.tenants (id),
+    constraint fk_project_totals_project_id_projects foreign key (tenant_id, project_id)
+    references app.projects (tenant_id, id) on delete cascade
+);
+comment on table app.project_totals is
+'Per project, kept by triggers: the sums of its tasks'' app.task_totals (hours, labor, realization).';
 
 -- Per person and week (Monday, internal.report_week): hours logged, and of those the hours on tasks billed hourly
 -- now (a task re-typed moves its hours in or out).

@@ -10,12 +10,17 @@ select
     ps.status as stage_status,
     ps.due_at,
     extract(epoch from (ps.due_at - now())) / 3600 as hours_remaining,
-    count(t.id) filter (where t.status <> all(internal.task_done_statuses())) as open_tasks
+    o.open_tasks
 from app.projects as pr
 inner join app.stages as ps on pr.tenant_id = ps.tenant_id and pr.id = ps.project_id
-left join app.tasks as t on ps.tenant_id = t.tenant_id and ps.id = t.stage_id
+-- Counted stage by stage from its own tasks (index_tasks_on_stage_id), not by sorting all the open stages' tasks.
+cross join
+    lateral (  -- noqa: ST05
+        select count(*) as open_tasks
+        from app.tasks as t
+        where t.tenant_id = ps.tenant_id and t.stage_id = ps.id and t.status <> all(internal.task_done_statuses())
+    ) as o
 where pr.status not in ('completed', 'cancelled') and ps.status <> 'completed'
-group by pr.project_code, pr.status, ps.stage_code, ps.status, ps.due_at
 order by ps.due_at;
 
 comment on view bi.wip is

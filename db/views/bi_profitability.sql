@@ -41,16 +41,16 @@ material as (
     group by i.tenant_id, i.order_id
 ),
 
--- Labor per project: its tasks' hours and costs as app.task_totals keeps them (internal.entry_labor costs each entry).
+-- Labor per project: its tasks' hours and costs as app.project_totals keeps them (internal.entry_labor costs each
+-- entry).
 labor as (
     select
         x.tenant_id,
         x.project_id,
-        sum(x.hours) as hours,
-        sum(x.unrated_hours) as unrated_hours,
-        sum(x.labor_cost) as amount
-    from app.task_totals as x
-    group by x.tenant_id, x.project_id
+        x.hours,
+        x.unrated_hours,
+        x.labor_cost as amount
+    from app.project_totals as x
 ),
 
 per_type as (

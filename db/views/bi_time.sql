@@ -65,29 +65,18 @@ comment on column bi.utilization.utilization_pct is
 -- an hour is its task's hourly rate (what a draft bills it at); hours against a contract line are the contract's to
 -- bill and left out. Hours not billed yet (or never: a cancelled task) count in the standard value only.
 create or replace view bi.realization as
--- Each hourly task's own hours, rate and billed amount, as app.task_totals keeps them, summed per project first.
-with worked as (
-    select
-        x.tenant_id,
-        x.project_id,
-        sum(x.uncontracted_hours) as hours,
-        sum(internal.line_net(x.uncontracted_hours, x.hourly_rate, 0)) as standard_value,
-        sum(x.billed_amount) as billed_amount
-    from app.task_totals as x
-    where x.billing_type = 'hourly' and x.uncontracted_hours > 0
-    group by x.tenant_id, x.project_id
-)
-
+-- Each project's hourly tasks' hours, worth and billed amount, as app.project_totals keeps them.
 select
     p.id as project_id,
     p.project_code,
     p.client_id,
-    w.hours::app.hours as hours,
-    w.standard_value::app.money as standard_value,
-    w.billed_amount::app.money as billed_amount,
-    round(100 * w.billed_amount / nullif(w.standard_value, 0), 2) as realization_pct
-from worked as w
-inner join app.projects as p on w.tenant_id = p.tenant_id and w.project_id = p.id;
+    x.realized_hours::app.hours as hours,
+    x.standard_value::app.money as standard_value,
+    x.realized_billed::app.money as billed_amount,
+    round(100 * x.realized_billed / nullif(x.standard_value, 0), 2) as realization_pct
+from app.project_totals as x
+inner join app.projects as p on x.tenant_id = p.tenant_id and x.project_id = p.id
+where x.realized_hours > 0;
 
 comment on view bi.realization is
 'Realization per project with hours on hourly tasks: billed amount / (hours x standard rate), the standard rate '
