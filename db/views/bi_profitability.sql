@@ -1,73 +1,84 @@
--- BI: profitability per job type (seed 003 §6.4, built as the snippet means it). Each part is summed per order
--- on its own, then joined, so no part is counted once per row of another (the seed's joins multiply them):
---   revenue   the order's lines after discount, before tax;
---   material  stock consumed against the order's lines, at the product's cost price;
---   labor     time logged on the order's project, at the labor rate of the worker's role in effect on the day worked
---             (app.labor_rates; tasks carry no role: the seed's join on one does not exist).
+-- BI: profitability per job type (seed 003 §6.4, built as the snippet means it). Each part is summed per job type
+-- and currency on its own, then joined, so no part is counted once per row of another (the seed's joins multiply
+-- them):
+--   revenue   the orders' lines after discount, before tax;
+--   material  stock consumed against the orders' lines, at the product's cost price;
+--   labor     time logged on the orders' projects, at the labor rate of the worker's role in effect on the day
+--             worked (app.labor_rates; tasks carry no role: the seed's join on one does not exist).
 -- Each movement's and time entry's cost rounds half-up to cents (internal.line_gross), as every priced line does;
--- a time entry's cost is internal.entry_labor's.
+-- a time entry's cost is internal.entry_labor's, summed per project in app.project_totals.
 -- Products and labor rates carry no currency: their costs are taken to be in the order's currency.
 create or replace view bi.profitability as
-with jobs as (
+-- Inlined into each part (not one materialized list), so each part is planned with the orders' statistics.
+with jobs as not materialized (
     select
         o.tenant_id,
         o.id as order_id,
         o.project_type,
-        o.currency,
-        p.id as project_id
+        o.currency
     from app.orders as o
-    left join app.projects as p on o.tenant_id = p.tenant_id and o.id = p.order_id
     where o.status <> 'cancelled'
+),
+
+orders_by_type as (
+    select
+        j.project_type,
+        j.currency,
+        count(*) as orders
+    from jobs as j
+    group by j.project_type, j.currency
 ),
 
 revenue as (
     select
-        i.tenant_id,
-        i.order_id,
+        j.project_type,
+        j.currency,
         sum(i.line_total) as amount
     from app.order_items as i
-    group by i.tenant_id, i.order_id
+    inner join jobs as j on i.tenant_id = j.tenant_id and i.order_id = j.order_id
+    group by j.project_type, j.currency
 ),
 
 material as (
     select
-        i.tenant_id,
-        i.order_id,
+        j.project_type,
+        j.currency,
         sum(internal.line_gross(m.quantity, p.cost_price)) as amount
     from app.stock_movements as m
     inner join app.order_items as i on m.tenant_id = i.tenant_id and m.order_item_id = i.id
     inner join app.products as p on m.tenant_id = p.tenant_id and m.product_id = p.id
+    inner join jobs as j on i.tenant_id = j.tenant_id and i.order_id = j.order_id
     where m.movement_type = 'consume'
-    group by i.tenant_id, i.order_id
+    group by j.project_type, j.currency
 ),
 
--- Labor per project: its tasks' hours and costs as app.project_totals keeps them (internal.entry_labor costs each
--- entry).
 labor as (
     select
-        x.tenant_id,
-        x.project_id,
-        x.hours,
-        x.unrated_hours,
-        x.labor_cost as amount
+        j.project_type,
+        j.currency,
+        sum(x.hours) as hours,
+        sum(x.unrated_hours) as unrated_hours,
+        sum(x.labor_cost) as amount
     from app.project_totals as x
+    inner join app.projects as p on x.tenant_id = p.tenant_id and x.project_id = p.id
+    inner join jobs as j on p.tenant_id = j.tenant_id and p.order_id = j.order_id
+    group by j.project_type, j.currency
 ),
 
 per_type as (
     select
-        j.project_type,
-        j.currency,
-        count(*) as orders,
-        coalesce(sum(v.amount), 0) as revenue,
-        coalesce(sum(m.amount), 0) as material_cost,
-        coalesce(sum(l.hours), 0) as labor_hours,
-        coalesce(sum(l.unrated_hours), 0) as unrated_hours,
-        coalesce(sum(l.amount), 0) as labor_cost
-    from jobs as j
-    left join revenue as v on j.tenant_id = v.tenant_id and j.order_id = v.order_id
-    left join material as m on j.tenant_id = m.tenant_id and j.order_id = m.order_id
-    left join labor as l on j.tenant_id = l.tenant_id and j.project_id = l.project_id
-    group by j.project_type, j.currency
+        o.project_type,
+        o.currency,
+        o.orders,
+        coalesce(v.amount, 0) as revenue,
+        coalesce(m.amount, 0) as material_cost,
+        coalesce(l.hours, 0) as labor_hours,
+        coalesce(l.unrated_hours, 0) as unrated_hours,
+        coalesce(l.amount, 0) as labor_cost
+    from orders_by_type as o
+    left join revenue as v on o.project_type = v.project_type and o.currency = v.currency
+    left join material as m on o.project_type = m.project_type and o.currency = m.currency
+    left join labor as l on o.project_type = l.project_type and o.currency = l.currency
 )
 
 select
