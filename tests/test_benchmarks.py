@@ -23,6 +23,7 @@ TINY = {
     "BENCH_STREAM": "40",
     "INVOICES": "60",  # bi.py (with PROJECTS, TASKS, TIME_ENTRIES, OTHER_TENANTS)
     "RUNS": "1",
+    "READ_SECONDS": "0",  # bi.py
     "SMALL": "3",  # views.py (tenants of SMALL and LARGE projects)
     "LARGE": "6",
     "DURATION": "1",  # api.py (with PROJECTS; without wrk only its pgbench side runs)
