@@ -237,9 +237,11 @@ class Cpu:
 
     def __init__(self, url: str, server: subprocess.Popen | None):
         self.server = server
+        # The backend's parent is the postmaster: read while the connection (and so the backend) is still open, and
+        # once (read again after the close, the exiting backend could be gone between two reads).
         with psycopg.connect(url) as conn:
-            backend = conn.execute("select pg_backend_pid()").fetchone()[0]
-        self.postmaster = self._stat(backend)[1] if self._stat(backend) else None
+            backend = self._stat(conn.execute("select pg_backend_pid()").fetchone()[0])
+        self.postmaster = backend[1] if backend else None
 
     def _stat(self, pid: int):
         try:
