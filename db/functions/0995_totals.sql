@@ -50,78 +50,6 @@ begin atomic
     where u.tenant_id = p_tenant_id and u.id = p_user_id;
 end;
 
--- Every total of the request's tenant recomputed from the rows it sums (the backfill, a bulk load's last step, and
--- the tests' reference). Rows the sums no longer need are removed.
-create or replace function internal.rebuild_totals() returns void
-language plpgsql volatile set search_path = ''
-as $$
-declare
-    tenant uuid := internal.current_tenant_id();
-begin
-    perform set_config('pgpsa.rebuilding_totals', 'on', true);
-    delete from app.project_totals where tenant_id = tenant;
-    delete from app.task_totals where tenant_id = tenant;
-    insert into app.task_totals (
-        tenant_id, task_id, project_id, billing_type, hourly_rate, hours, uncontracted_hours, unrated_hours, labor_cost,
-        billed_amount
-    )
-    select tenant, w.task_id, w.project_id, w.billing_type, w.hourly_rate, w.hours, w.uncontracted_hours, w.unrated_hours, w.labor_cost, coalesce(b.amount, 0)
-    from (
-        select e.task_id, k.project_id, k.billing_type, k.hourly_rate, sum(e.hours) as hours,
-               coalesce(sum(e.hours) filter (where e.contract_line_id is null), 0) as uncontracted_hours,
-               coalesce(sum(e.hours) filter (where c.rated is not true), 0) as unrated_hours,
-               coalesce(sum(c.cost), 0) as labor_cost
-        from app.time_entries as e
-        join app.tasks as k on k.tenant_id = e.tenant_id and k.id = e.task_id
-        left join lateral internal.entry_labor(e.tenant_id, e.user_id, e.work_date, e.hours) as c on true
-        where e.tenant_id = tenant
-        group by e.task_id, k.project_id, k.billing_type, k.hourly_rate
-    ) as w
-    left join (
-        select l.task_id, sum(l.line_total) as amount
-        from app.invoice_lines as l
-        join app.invoices as i on i.tenant_id = l.tenant_id and i.id = l.invoice_id
-        where l.tenant_id = tenant and l.source_type = 'task' and l.task_id is not null and i.status in ('sent', 'partial', 'paid')
-        group by l.task_id
-    ) as b on b.task_id = w.task_id;
-
-    -- Each project's from its tasks' (with triggers on, task_totals' trigger has made them already: made again).
-    delete from app.project_totals where tenant_id = tenant;
-    insert into app.project_totals (
-        tenant_id, project_id, hours, unrated_hours, labor_cost, realized_hours, standard_value, realized_billed
-    )
-    select
-        tenant, x.project_id, sum(x.hours), sum(x.unrated_hours), sum(x.labor_cost), sum(x.realized_hours),
-        sum(x.standard_value), sum(x.realized_billed)
-    from app.task_totals as x
-    where x.tenant_id = tenant
-    group by x.project_id;
-
-    delete from app.user_week_hours where tenant_id = tenant;
-    insert into app.user_week_hours (tenant_id, user_id, week, hours, billable_hours)
-    select tenant, e.user_id, internal.report_week(e.work_date), sum(e.hours),
-           coalesce(sum(e.hours) filter (where t.billing_type = 'hourly'), 0)
-    from app.time_entries as e
-    join app.tasks as t on t.tenant_id = e.tenant_id and t.id = e.task_id
-    where e.tenant_id = tenant
-    group by e.user_id, internal.report_week(e.work_date);
-
-    delete from app.invoice_balances where tenant_id = tenant;
-    insert into app.invoice_balances (tenant_id, invoice_id, total, paid)
-    select tenant, k.invoice_id, coalesce(l.total, 0), coalesce(a.paid, 0)
-    from (
-        select x.invoice_id, sum(x.line_total + x.tax_amount) as total from app.invoice_lines as x
-        where x.tenant_id = tenant group by x.invoice_id
-    ) as l
-    full join (
-        select y.invoice_id, sum(y.amount) as paid from app.payment_applications as y
-        where y.tenant_id = tenant group by y.invoice_id
-    ) as a on a.invoice_id = l.invoice_id
-    cross join lateral (select coalesce(l.invoice_id, a.invoice_id) as invoice_id) as k;
-    perform set_config('pgpsa.rebuilding_totals', 'off', true);
-end;
-$$;
-
 -- The triggers sum the rows of the tenant written, reading them as the owner under forced RLS: a request already
 -- acts as that tenant; a superuser's own write (a DBA at psql) has no request tenant, so the trigger takes the
 -- rows' tenant for the time it runs and gives the session its own back (internal.leave_tenant).
@@ -242,44 +170,47 @@ begin
 end;
 $$;
 
--- One function for the three statement triggers: the rows that went are taken back, the rows that came are added.
-create or replace function internal.tg_time_entries__totals() returns trigger
+-- The statement triggers of every summed table (time entries, invoice lines, payment applications): the rows that
+-- went are taken back, the rows that came are added, by the helper the trigger names (internal.add_<x>_totals, taking
+-- a sign and the rows), tenant by tenant (a superuser's statement may write several).
+create or replace function internal.tg__add_totals() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
+    helper text := tg_argv[0];
+    row_type text := format('%I.%I', tg_table_schema, tg_table_name);
+    side record;
     tenant uuid;
     previous text;
 begin
-    -- Nested, so each transition table is read only by the events that have it; tenant by tenant (a superuser's
-    -- statement may write several).
-    if tg_op in ('UPDATE', 'DELETE') then
-        for tenant in select distinct o.tenant_id from old_rows as o loop
+    -- Each transition table is read only by the events that have it.
+    for side in
+        select v.sign, v.rows from (values (-1, 'old_rows'), (1, 'new_rows')) as v (sign, rows)
+        where (v.sign = -1 and tg_op in ('UPDATE', 'DELETE')) or (v.sign = 1 and tg_op in ('INSERT', 'UPDATE'))
+    loop
+        for tenant in execute format('select distinct r.tenant_id from %I as r', side.rows) loop
             previous := internal.enter_tenant(tenant);
-            perform internal.add_time_totals(-1, (select array_agg(o::app.time_entries) from old_rows as o where o.tenant_id = tenant));
+            execute format(
+                'select internal.%I($1, (select array_agg(r::%s) from %I as r where r.tenant_id = $2))',
+                helper, row_type, side.rows
+            ) using side.sign, tenant;
             perform internal.leave_tenant(previous);
         end loop;
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
-        for tenant in select distinct n.tenant_id from new_rows as n loop
-            previous := internal.enter_tenant(tenant);
-            perform internal.add_time_totals(1, (select array_agg(n::app.time_entries) from new_rows as n where n.tenant_id = tenant));
-            perform internal.leave_tenant(previous);
-        end loop;
-    end if;
+    end loop;
     return null;
 end;
 $$;
 
 drop trigger if exists trg_time_entries_600_totals_insert on app.time_entries;
 create trigger trg_time_entries_600_totals_insert after insert on app.time_entries referencing new table as new_rows
-for each statement execute function internal.tg_time_entries__totals();
+for each statement execute function internal.tg__add_totals('add_time_totals');
 drop trigger if exists trg_time_entries_600_totals_update on app.time_entries;
 create trigger trg_time_entries_600_totals_update after update on app.time_entries
 referencing old table as old_rows new table as new_rows
-for each statement execute function internal.tg_time_entries__totals();
+for each statement execute function internal.tg__add_totals('add_time_totals');
 drop trigger if exists trg_time_entries_600_totals_delete on app.time_entries;
 create trigger trg_time_entries_600_totals_delete after delete on app.time_entries referencing old table as old_rows
-for each statement execute function internal.tg_time_entries__totals();
+for each statement execute function internal.tg__add_totals('add_time_totals');
 
 -- A task's hours move into (p_sign 1) or out of (-1) its people's billable hours: when it becomes, or stops being,
 -- billed hourly, and before it is deleted (its entries then go with it, no longer billable).
@@ -329,10 +260,13 @@ for each row when (old.billing_type = 'hourly') execute function internal.tg_tas
 create or replace function internal.tg_tasks__totals() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+    previous text := internal.enter_tenant(new.tenant_id);
 begin
     update app.task_totals as t
     set project_id = new.project_id, billing_type = new.billing_type, hourly_rate = new.hourly_rate
     where t.tenant_id = new.tenant_id and t.task_id = new.id;
+    perform internal.leave_tenant(previous);
     return null;
 end;
 $$;
@@ -422,43 +356,16 @@ begin atomic
     on conflict (tenant_id, invoice_id) do update set total = b.total + excluded.total;
 end;
 
-create or replace function internal.tg_invoice_lines__totals() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-declare
-    tenant uuid;
-    previous text;
-begin
-    -- Nested, so each transition table is read only by the events that have it; tenant by tenant (a superuser's
-    -- statement may write several).
-    if tg_op in ('UPDATE', 'DELETE') then
-        for tenant in select distinct o.tenant_id from old_rows as o loop
-            previous := internal.enter_tenant(tenant);
-            perform internal.add_line_totals(-1, (select array_agg(o::app.invoice_lines) from old_rows as o where o.tenant_id = tenant));
-            perform internal.leave_tenant(previous);
-        end loop;
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
-        for tenant in select distinct n.tenant_id from new_rows as n loop
-            previous := internal.enter_tenant(tenant);
-            perform internal.add_line_totals(1, (select array_agg(n::app.invoice_lines) from new_rows as n where n.tenant_id = tenant));
-            perform internal.leave_tenant(previous);
-        end loop;
-    end if;
-    return null;
-end;
-$$;
-
 drop trigger if exists trg_invoice_lines_600_totals_insert on app.invoice_lines;
 create trigger trg_invoice_lines_600_totals_insert after insert on app.invoice_lines referencing new table as new_rows
-for each statement execute function internal.tg_invoice_lines__totals();
+for each statement execute function internal.tg__add_totals('add_line_totals');
 drop trigger if exists trg_invoice_lines_600_totals_update on app.invoice_lines;
 create trigger trg_invoice_lines_600_totals_update after update on app.invoice_lines
 referencing old table as old_rows new table as new_rows
-for each statement execute function internal.tg_invoice_lines__totals();
+for each statement execute function internal.tg__add_totals('add_line_totals');
 drop trigger if exists trg_invoice_lines_600_totals_delete on app.invoice_lines;
 create trigger trg_invoice_lines_600_totals_delete after delete on app.invoice_lines referencing old table as old_rows
-for each statement execute function internal.tg_invoice_lines__totals();
+for each statement execute function internal.tg__add_totals('add_line_totals');
 
 -- Payments applied or unapplied: their invoice's paid amount.
 create or replace function internal.add_paid_totals(p_sign integer, p_applications app.payment_applications[])
@@ -476,64 +383,49 @@ begin atomic
     on conflict (tenant_id, invoice_id) do update set paid = b.paid + excluded.paid;
 end;
 
-create or replace function internal.tg_payment_applications__totals() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-declare
-    tenant uuid;
-    previous text;
-begin
-    -- Nested, so each transition table is read only by the events that have it; tenant by tenant (a superuser's
-    -- statement may write several).
-    if tg_op in ('UPDATE', 'DELETE') then
-        for tenant in select distinct o.tenant_id from old_rows as o loop
-            previous := internal.enter_tenant(tenant);
-            perform internal.add_paid_totals(-1, (select array_agg(o::app.payment_applications) from old_rows as o where o.tenant_id = tenant));
-            perform internal.leave_tenant(previous);
-        end loop;
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
-        for tenant in select distinct n.tenant_id from new_rows as n loop
-            previous := internal.enter_tenant(tenant);
-            perform internal.add_paid_totals(1, (select array_agg(n::app.payment_applications) from new_rows as n where n.tenant_id = tenant));
-            perform internal.leave_tenant(previous);
-        end loop;
-    end if;
-    return null;
-end;
-$$;
-
 drop trigger if exists trg_payment_applications_600_totals_insert on app.payment_applications;
 create trigger trg_payment_applications_600_totals_insert after insert on app.payment_applications
 referencing new table as new_rows
-for each statement execute function internal.tg_payment_applications__totals();
+for each statement execute function internal.tg__add_totals('add_paid_totals');
 drop trigger if exists trg_payment_applications_600_totals_update on app.payment_applications;
 create trigger trg_payment_applications_600_totals_update after update on app.payment_applications
 referencing old table as old_rows new table as new_rows
-for each statement execute function internal.tg_payment_applications__totals();
+for each statement execute function internal.tg__add_totals('add_paid_totals');
 drop trigger if exists trg_payment_applications_600_totals_delete on app.payment_applications;
 create trigger trg_payment_applications_600_totals_delete after delete on app.payment_applications
 referencing old table as old_rows
-for each statement execute function internal.tg_payment_applications__totals();
+for each statement execute function internal.tg__add_totals('add_paid_totals');
 
--- An invoice posted (sent) or voided: what its task lines billed is added to, or taken from, their tasks' totals. Only
--- tasks with time have totals (realization weighs what was billed against hours); no time is logged on a task
--- while it is on an invoice, so a task's time is all there before the posting it is billed by.
+-- Invoices posted (p_sign 1) or voided (-1): what their task lines billed is added to, or taken from, their tasks'
+-- totals. Only tasks with time have totals (realization weighs what was billed against hours); no time is logged on
+-- a task while it is on an invoice, so a task's time is all there before the posting it is billed by.
+create or replace function internal.add_billed_totals(p_sign integer, p_tenant_id uuid, p_invoice_ids uuid[])
+returns void
+language sql volatile set search_path = ''
+begin atomic
+    update app.task_totals as t set billed_amount = t.billed_amount + p_sign * s.amount
+    from (
+        select
+            l.task_id,
+            sum(l.line_total) as amount
+        from app.invoice_lines as l
+        where
+            l.tenant_id = p_tenant_id and l.invoice_id = any(p_invoice_ids) and l.source_type = 'task'
+            and l.task_id is not null
+        group by l.task_id
+    ) as s
+    where t.tenant_id = p_tenant_id and t.task_id = s.task_id;
+end;
+
 create or replace function internal.tg_invoices__billed_totals() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-    sign integer := case when new.status in ('sent', 'partial', 'paid') then 1 else -1 end;
     previous text := internal.enter_tenant(new.tenant_id);
 begin
-    update app.task_totals as t set billed_amount = t.billed_amount + sign * s.amount
-    from (
-        select l.task_id, sum(l.line_total) as amount
-        from app.invoice_lines as l
-        where l.tenant_id = new.tenant_id and l.invoice_id = new.id and l.source_type = 'task' and l.task_id is not null
-        group by l.task_id
-    ) as s
-    where t.tenant_id = new.tenant_id and t.task_id = s.task_id;
+    perform internal.add_billed_totals(
+        case when new.status in ('sent', 'partial', 'paid') then 1 else -1 end, new.tenant_id, array[new.id]
+    );
     perform internal.leave_tenant(previous);
     return null;
 end;
@@ -545,6 +437,43 @@ for each row when (
     (old.status in ('sent', 'partial', 'paid')) is distinct from (new.status in ('sent', 'partial', 'paid'))
 )
 execute function internal.tg_invoices__billed_totals();
+
+-- Every total of the request's tenant recomputed from the rows it sums (the backfill, a bulk load's last step, and
+-- the tests' reference): emptied, then every row added by the same helpers the triggers call. Rows the sums no
+-- longer need are removed. Project totals are summed from the task totals at the end (a bulk load runs it with
+-- triggers off, so app.task_totals' own trigger has not made them).
+create or replace function internal.rebuild_totals() returns void
+language plpgsql volatile set search_path = ''
+as $$
+declare
+    tenant uuid := internal.current_tenant_id();
+begin
+    perform set_config('pgpsa.rebuilding_totals', 'on', true);
+    delete from app.project_totals where tenant_id = tenant;
+    delete from app.task_totals where tenant_id = tenant;
+    delete from app.user_week_hours where tenant_id = tenant;
+    delete from app.invoice_balances where tenant_id = tenant;
+    perform internal.add_time_totals(1, array(select e from app.time_entries as e where e.tenant_id = tenant));
+    perform internal.add_billed_totals(1, tenant, array(
+        select i.id from app.invoices as i where i.tenant_id = tenant and i.status in ('sent', 'partial', 'paid')
+    ));
+    perform internal.add_line_totals(1, array(select l from app.invoice_lines as l where l.tenant_id = tenant));
+    perform internal.add_paid_totals(1, array(
+        select a from app.payment_applications as a where a.tenant_id = tenant
+    ));
+    delete from app.project_totals where tenant_id = tenant;
+    insert into app.project_totals (
+        tenant_id, project_id, hours, unrated_hours, labor_cost, realized_hours, standard_value, realized_billed
+    )
+    select
+        tenant, x.project_id, sum(x.hours), sum(x.unrated_hours), sum(x.labor_cost), sum(x.realized_hours),
+        sum(x.standard_value), sum(x.realized_billed)
+    from app.task_totals as x
+    where x.tenant_id = tenant
+    group by x.project_id;
+    perform set_config('pgpsa.rebuilding_totals', 'off', true);
+end;
+$$;
 
 -- Totals for each tenant with rows to sum and none kept (a database just migrated to 0025, a tenant bulk-loaded with
 -- triggers off); run by db/policies/9900_backfills.sql, once every policy is in place. With every tenant's totals

@@ -4,7 +4,7 @@
 -- deleted. After each step the kept totals are compared with internal.rebuild_totals' recomputation. Nobody writes
 -- a total: not staff, not the owner outside the triggers; and another tenant's BI login reads none of them.
 begin;
-select plan(12);
+select plan(13);
 
 -- The tenant's totals as lines of text (rows left at zero by deletions aside, numbers without trailing zeros).
 create function pg_temp.totals_lines() returns setof text
@@ -90,6 +90,12 @@ select tests.authenticate_as(tests.get('manager'));
 select api.update_task(tests.get('layout'), '{"billing_type": "fixed", "fixed_amount": 200}');
 select api.update_task(tests.get('layout'), '{"billing_type": "hourly", "hourly_rate": 95}');
 select is_empty('select * from pg_temp.totals_mismatch()', 'a task re-typed and re-rated: the totals follow');
+-- A DBA's own change at psql (no request tenant) is followed as well.
+select tests.as_superuser();
+update app.tasks set hourly_rate = 90
+where id = tests.get('layout');
+select tests.authenticate_as(tests.get('manager'));
+select is_empty('select * from pg_temp.totals_mismatch()', 'a task re-rated at psql by a superuser: the totals follow');
 
 -- Labor rates and roles: a new rate from November, then the manager made a designer (no rate: unrated hours).
 select tests.as_superuser();
