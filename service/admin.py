@@ -6,11 +6,11 @@ import click
 import psycopg
 from flask import current_app
 from flask.cli import with_appcontext
-from psycopg import sql
 from werkzeug.serving import run_simple
 
 from service import config, passwords
 from service.auth import check_password, hash_password
+from service.db import Identity, act_for
 
 ROLES = ("sales", "designer", "production", "qc", "finance", "manager", "admin")
 DEMO_SLUG = "demo"
@@ -121,18 +121,17 @@ def user_create(slug, email, name, role, password):
     click.echo(f"user {email} ({role}) created in {slug}: {user_id}")
 
 
-def act_as_service(conn, role: str, **context) -> None:
-    """From the admin connection, act exactly as a request of the service does: its login, a request role, and
-    the context (tenant, user, ...) set for the rest of the transaction."""
+def act_as_service(conn, role: str, tenant_id, user_id, request_id: str = "") -> None:
+    """From the admin connection, act exactly as a request of the service does: its login, a request role, the
+    context (tenant, user, request id) and the user's permission cache, for the rest of the transaction. Without the
+    cache every policy would ask the tables (what a bound login does), which a request never does."""
     conn.execute("set local session authorization pgpsa_service")
-    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-    for name, value in context.items():
-        conn.execute(sql.SQL("set local {} = {}").format(sql.Identifier("pgpsa", name), sql.Literal(str(value))))
+    act_for(conn, role, Identity(str(tenant_id), str(user_id)), request_id)
 
 
 def _run_seed_files(conn, tenant_id, user_id) -> None:
     # Through the api, as the demo manager under RLS: demo data meets the same rules as real data.
-    act_as_service(conn, "pgpsa_staff", tenant_id=tenant_id, user_id=user_id, request_id="seed-demo")
+    act_as_service(conn, "pgpsa_staff", tenant_id, user_id, "seed-demo")
     for path in sorted(SEED_DIR.glob("*.sql")):
         conn.execute(path.read_text())
     conn.execute("reset session authorization")
@@ -182,7 +181,7 @@ def _demo_portal(conn, tenant_id, manager_id) -> tuple[str, str]:
     from service.storage import get_storage
 
     with conn.transaction():
-        act_as_service(conn, "pgpsa_staff", tenant_id=tenant_id, user_id=manager_id, request_id="seed-demo")
+        act_as_service(conn, "pgpsa_staff", tenant_id, manager_id, "seed-demo")
         project, task, email = conn.execute(
             "select p.id, t.id, k.email from api.projects as p"
             " join api.orders as o on o.id = p.order_id join api.clients as c on c.id = o.client_id"

@@ -213,7 +213,7 @@ def test_demo_seed_shows_every_health_colour_and_is_idempotent(app, client, admi
     ).fetchone()
     # The api views answer for a user of a tenant: a DBA at psql acts as the service would for the demo manager.
     with admin.transaction():
-        act_as_service(admin, "pgpsa_staff", tenant_id=tenant_id, user_id=manager)
+        act_as_service(admin, "pgpsa_staff", tenant_id, manager)
         rows = admin.execute(
             "select h.health, p.status from api.project_health as h join api.projects as p on p.id = h.project_id"
             " where p.order_id is null",  # the sales demo adds an accepted order's project
