@@ -3,10 +3,11 @@ and in one of 10,000, as the tenant's manager, side by side in one run.
 
 Run: make bench-views   (or DATABASE_URL=<a scratch database, migrated> .venv/bin/python bench/views.py)
 The reads are the routes' own (service/api/routes.py): each Get's view by id, each embedded list and each listed
-child by its parent's id. For each it prints the median milliseconds in both tenants and their ratio, the executor's
-(EXPLAIN ANALYZE with per-node timing off: what the read costs the database) and the client's (the round trip,
-which the machine's other load blurs more), and the plan, with its buffers, of any read whose executor ratio is over
-LIMIT (1.2). Then, for information (no goal), the first page of 25 of each top-level list over PAGED, as the route
+child by its parent's id. For each it prints the milliseconds in both tenants (each sampled row's median, averaged
+over the rows) and their ratio, the executor's (EXPLAIN ANALYZE with per-node timing off: what the read costs the
+database) and the client's (the round trip, which the machine's other load blurs more), and the plan, with its
+buffers, of any read whose executor ratio is over LIMIT (1.2). Both tenants are read on one connection, switching
+read by read. Then, for information (no goal), the first page of 25 of each top-level list over PAGED, as the route
 orders it: each reads an index in that order (migration 0024) and computes its derived columns for the page's rows
 only (the page's total count, a separate query, still counts the tenant's rows).
 Sizes: SMALL, LARGE (projects), TASKS_PER_PROJECT, TIME_PER_TASK, RUNS.
@@ -22,13 +23,13 @@ from psycopg import sql
 from tenant_data import load_tenant
 
 from service.api.routes import ROUTES
-from service.db import Identity, act_for
+from service.db import act_for
 
 SMALL = int(os.environ.get("SMALL", 100))
 LARGE = int(os.environ.get("LARGE", 10_000))
-RUNS = int(os.environ.get("RUNS", 200))
+RUNS = int(os.environ.get("RUNS", 320))
 LIMIT = 1.2
-SAMPLES = 20
+SAMPLES = 40
 PAGE = 25
 PAGED = ("projects", "tasks", "invoices", "orders", "quotes", "payments", "leads")
 
@@ -54,11 +55,16 @@ def pages() -> list[tuple[str, str]]:
 
 
 def as_manager(conn, tenant: str, user: str) -> None:
-    """The request's context, as the service sets it."""
-    act_for(conn, "pgpsa_staff", Identity(tenant, user), "bench-views")
+    """The request's context, as the service sets it: the tenant, its manager and the manager's permission cache
+    (api.begin_request). Run again in the same transaction, it switches the connection to another tenant's manager:
+    the service's login may say who it acts for, whatever role it has become."""
+    conn.execute("select set_config('pgpsa.tenant_id', %s, true), set_config('pgpsa.user_id', %s, true)",
+                 [tenant, user])
+    conn.execute("select api.begin_request()")
 
 
-def samples(conn, view: str, column: str) -> list:
+def samples(conn, tenant, view: str, column: str) -> list:
+    as_manager(conn, *tenant)
     query = sql.SQL("select distinct {c} from (select {c} from {v} where {c} is not null limit 200) as s limit {n}")
     query = query.format(c=sql.Identifier(column), v=sql.Identifier("api", view), n=SAMPLES)
     rows = conn.execute(query).fetchall()
@@ -77,18 +83,32 @@ def timed(conn, name: str, value) -> tuple[float, float]:
     return client, next(float(r[0].split()[2]) for r in plan if r[0].startswith("Execution Time"))
 
 
-def side_by_side(conns, name: str, query, values, runs: int) -> list[tuple[float, float]]:
-    """Per connection, the median (client, executor) milliseconds of the query prepared as `name`, taking turns run by
-    run so both see the same load."""
-    for conn, vs in zip(conns, values, strict=True):
-        conn.execute(sql.SQL("prepare {} as {}").format(sql.Identifier(name), query))
+def side_by_side(conn, tenants, name: str, query, values, runs: int, per_tenant=False) -> list[tuple[float, float]]:
+    """Per tenant, the (client, executor) milliseconds of the query prepared as `name`: each sample value's median
+    over its reads, averaged over the values. One connection reads for both tenants, switching between them read by
+    read (the order swapped every run): the same backend, plan, caches and core for both, so what differs is the
+    tenant. (Two connections, one a tenant, differed by up to 1.6x either way from run to run with the same plans and
+    buffers.) Averaged over the values, not one median over all reads: one row can cost a steady 0.3 ms and its
+    neighbour 0.5 ms with the same plan and buffers, in either tenant, so a median over all reads lands on either
+    figure by which rows the sample drew. per_tenant: a statement prepared for each tenant, as the service prepares
+    a page (service/api/surface.py, _tenant_named); otherwise one for both, the first tenant's first."""
+    names = [f"{name}_{n}" if per_tenant else name for n in range(len(tenants))]
+    for statement in set(names):
+        conn.execute(sql.SQL("prepare {} as {}").format(sql.Identifier(statement), query))
+    for tenant, statement, vs in zip(tenants, names, values, strict=True):
+        as_manager(conn, *tenant)
         for v in vs[:6]:  # warm: the pages cached, the plan settled (generic or custom) as the service's would be
-            timed(conn, name, v)
-    figures: list[list[tuple[float, float]]] = [[] for _ in conns]
+            timed(conn, statement, v)
+    figures: list[dict] = [{} for _ in tenants]
     for i in range(runs):
-        for n, (conn, vs) in enumerate(zip(conns, values, strict=True)):
-            figures[n].append(timed(conn, name, vs[i % len(vs)]))
-    return [(statistics.median(c for c, _ in f), statistics.median(e for _, e in f)) for f in figures]
+        for n in range(len(tenants)) if i % 2 == 0 else reversed(range(len(tenants))):
+            v = values[n][i % len(values[n])]
+            as_manager(conn, *tenants[n])
+            figures[n].setdefault(v, []).append(timed(conn, names[n], v))
+    return [
+        tuple(statistics.fmean(statistics.median(r[k] for r in reads) for reads in f.values()) for k in (0, 1))
+        for f in figures
+    ]
 
 
 def plan(conn, name: str, value) -> str:
@@ -115,27 +135,28 @@ def main():
         print(f"loaded tenants of {SMALL} and {LARGE} projects in {took:.0f} s", file=sys.stderr)
 
     results, paged, load = [], [], []
-    with psycopg.connect(url) as small, psycopg.connect(url) as large:
-        conns = (small, large)
-        for conn, (tenant, user) in zip(conns, tenants, strict=True):
-            conn.execute("set session authorization pgpsa_service")
-            as_manager(conn, tenant, user)  # one transaction each, left open: only reads run in it
+    with psycopg.connect(url) as conn:
+        conn.execute("set session authorization pgpsa_service")
+        act_for(conn, "pgpsa_staff", request_id="bench-views")  # one transaction, left open: only reads run in it
         for n, (view, column) in enumerate(reads()):
             query = sql.SQL("select * from {} where {} = $1")
             query = query.format(sql.Identifier("api", view), sql.Identifier(column))
-            values = [samples(conn, view, column) for conn in conns]
+            values = [samples(conn, tenant, view, column) for tenant in tenants]
             if not all(values):
                 results.append((view, column, [], ""))
                 continue
             load.append(os.getloadavg()[0])
-            figures = side_by_side(conns, f"read_{n}", query, values, RUNS)
-            results.append((view, column, figures, plan(large, f"read_{n}", values[1][0])))
+            figures = side_by_side(conn, tenants, f"read_{n}", query, values, RUNS)
+            as_manager(conn, *tenants[1])
+            results.append((view, column, figures, plan(conn, f"read_{n}", values[1][0])))
         for n, (view, order) in enumerate(pages()):
             query = sql.SQL("select * from {} order by {} limit {}").format(
                 sql.Identifier("api", view), sql.SQL(order), sql.Literal(PAGE))
-            paged.append((view, order, side_by_side(conns, f"page_{n}", query, [[None]] * 2, max(RUNS // 20, 3))))
+            paged.append((view, order, side_by_side(conn, tenants, f"page_{n}", query, [[None]] * 2,
+                                                    max(RUNS // 20, 3), per_tenant=True)))
 
-    print(f"tenants of {SMALL} and {LARGE} projects; median of {RUNS} reads each, taking turns; "
+    print(f"tenants of {SMALL} and {LARGE} projects; {RUNS} reads a side, taking turns, over up to {SAMPLES} rows: "
+          "each row's median, averaged over the rows; "
           f"load average {min(load, default=0):.1f} to {max(load, default=0):.1f}")
     print(f"{'':<44} {'executor (EXPLAIN ANALYZE)':^28}   {'client (the round trip)':^28}")
     print(f"{'read':<44} {SMALL:>9} {LARGE:>9} {'ratio':>6}   {SMALL:>9} {LARGE:>9} {'ratio':>6}")
@@ -152,7 +173,8 @@ def main():
     worst = max((row("", f)[1] for _, _, f, _ in results if f), default=0)
     verdict = "met" if worst <= LIMIT else "not met"
     print(f"goal: every read's executor ratio {LIMIT}x or less: worst {worst:.2f}x ({verdict})")
-    print(f"\nfirst page of {PAGE} as the route orders it (for information: read in an index in that order, 0024)")
+    print(f"\nfirst page of {PAGE} as the route orders it, prepared for each tenant as the service prepares a page "
+          "(for information: read in an index in that order, 0024)")
     for view, order, figures in paged:
         print(row(f"api.{view} order by {order}", figures, 70)[0])
     for name, text in over:

@@ -248,12 +248,14 @@ def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
     return where, [v for c, v in conditions for _ in range(c.count("%s"))]
 
 
-def send_rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> Later:
+def send_rows(
+    conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0, per_tenant: bool = False
+) -> Later:
     where, params = _where(conditions)
     query = sql.SQL("select * from {} where {} order by {}").format(qualified(view), where, sql.SQL(order))
     if limit is not None:
         query, params = sql.SQL("{} limit %s offset %s").format(query), [*params, limit, offset]
-    return conn.execute(query, params).fetchall
+    return conn.execute(_tenant_named(query) if per_tenant else query, params).fetchall
 
 
 def rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> list[dict]:
@@ -315,16 +317,27 @@ def one(conn, read: Read, id_) -> dict:
     return send_one(conn, read, id_)()
 
 
+def _tenant_named(query: sql.Composable) -> sql.Composable:
+    """The statement with the request's tenant in a comment, so that each connection prepares it once per tenant.
+    A page's plan depends on the tenant's size (PostgreSQL estimates the policies' tenant test from the setting's
+    value when it plans: a small tenant's 100 orders are sorted, a large one's read in the list's index), and a
+    prepared statement keeps the plan it was first given for every later tenant on that connection: a first page of a
+    tenant of 10,000 orders took 83 ms with the plan made for a tenant of 100, 1.7 ms with its own (make bench-views).
+    A read by id or by parent has the same plan whatever the tenant, and stays one statement for all."""
+    tenant = getattr(g.get("identity"), "tenant_id", None)
+    return query if tenant is None else sql.SQL("/* tenant {} */ {}").format(sql.SQL(str(UUID(tenant))), query)
+
+
 def send_page(conn, r: Route, query, path: dict) -> Later:
     conditions = [(c, None) for c in r.where] + [(f"{p} = %s", v) for p, v in path.items()]
     for name, f in r.filters.items():
         if (value := getattr(query, name)) is not None:
             conditions.append((f.sql, f.prepare(value)))
     where, params = _where(conditions)
-    total = conn.execute(sql.SQL("select count(*) as n from {} where {}").format(
-        qualified(r.read.view), where), params).fetchone
+    total = conn.execute(_tenant_named(sql.SQL("select count(*) as n from {} where {}").format(
+        qualified(r.read.view), where)), params).fetchone
     size, number = query.page_size, query.page_number
-    found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size)
+    found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size, per_tenant=True)
     if r.read.embeds:
         items = found()
         lists = _send_embeds(conn, r.read, _keys(r.read, items))
