@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
 from flask import current_app, url_for
 
 from service.errors import Problem
@@ -173,6 +170,10 @@ class S3Storage(Storage):
     """S3 (or a compatible server) through boto3, with credentials from boto3's usual chain."""
 
     def __init__(self, bucket: str, ttl: int, endpoint_url: str | None = None, region: str | None = None):
+        # boto3 here, not at the top: it takes 0.1 s to import, which every CLI run and worker paid.
+        import boto3
+        from botocore.config import Config
+
         super().__init__(ttl)
         self.bucket = bucket
         # Path-style with an endpoint: S3-compatible servers (moto, MinIO) rarely serve virtual hosts.
@@ -216,7 +217,7 @@ class S3Storage(Storage):
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=key)
             body = self.client.get_object(Bucket=self.bucket, Key=key, IfMatch=head["ETag"])["Body"]
-        except ClientError as e:
+        except self.client.exceptions.ClientError as e:
             status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status == 404:
                 return None

@@ -4,7 +4,6 @@ with what the shop floor needs: ticket and order numbers, customer, project, PO,
 import io
 
 import segno
-from fpdf import FPDF
 
 
 def qr_png(payload: str, scale: int = 10) -> bytes:
@@ -20,6 +19,8 @@ def _latin1(text) -> str:
 
 
 def ticket_pdf(ticket: dict) -> bytes:
+    from fpdf import FPDF  # here, not at the top: fpdf2 takes 0.2 s to import, and every CLI run and worker paid it
+
     meta = ticket.get("metadata") or {}
     pdf = FPDF(format=(148, 210))  # A5, in mm
     pdf.set_title(_latin1(f"Job ticket {ticket['ticket_code']}"))
