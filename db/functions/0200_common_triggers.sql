@@ -61,60 +61,84 @@ $$;
 -- Statement-level over the transition tables, so a set-based write is audited by one insert, not a call per row.
 -- Runs as the owner (security definer): no door and no request role may write the log, so none can forge a row;
 -- each row names the login (session_user) and the request role the change was made under.
--- The per-row expressions (row key, secrets removed) are written into the statement once per call, so each row
--- costs one to_jsonb and one hash: billing 2,000 tasks audits them in tens of milliseconds.
+-- Static SQL, not EXECUTE: PL/pgSQL keeps a trigger function's plans per table, so each table's audit statements are
+-- planned once a session; built and planned again at every call they cost about 0.6 ms a write. Each row costs one
+-- to_jsonb (offset 0 keeps the subquery whole, or each use of j would build it again) and one hash; an update's old
+-- and new rows are paired by their key. A key of (tenant_id, id), most
+-- tables', is built without a subquery (one a row cost 11 us: a tenth of auditing an update of 2,000 rows).
 create or replace function audit.tg__audit() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-    row_key text := (
-        select 'jsonb_build_object(' || string_agg(format('%L, r.j -> %L', k, k), ', ') || ')'
-        from unnest(string_to_array(tg_argv[0], ',')) as k
-    );
-    secrets text := case when tg_argv[1] = '' then '' else format(' - %L::text[]', '{' || tg_argv[1] || '}') end;
+    keys text[] := string_to_array(tg_argv[0], ',');
+    secrets text[] := string_to_array(nullif(tg_argv[1], ''), ',');
     table_name text := tg_table_schema || '.' || tg_table_name;
 begin
-    if tg_op in ('INSERT', 'DELETE') then
-        execute format($sql$
-            insert into audit.audit_log (
-                tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
-                row_key, payload_hash, %s
-            )
-            select
-                r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
-                internal.current_request_role(), internal.current_request_id(), internal.current_ip(), $1, $2, %s,
-                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), r.j
-            from (select t.tenant_id, to_jsonb(t)%s as j from %I as t) as r
-        $sql$,
-            case tg_op when 'INSERT' then 'new_values' else 'old_values' end, row_key, secrets,
-            case tg_op when 'INSERT' then 'new_rows' else 'old_rows' end)
-        using lower(tg_op), table_name;
+    if tg_op = 'INSERT' then
+        insert into audit.audit_log (
+            tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
+            row_key, payload_hash, new_values
+        )
+        select
+            r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
+            internal.current_request_role(), internal.current_request_id(), internal.current_ip(), 'insert',
+            table_name, rk.k, encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), r.j
+        from (select t.tenant_id, to_jsonb(t) - coalesce(secrets, '{}') as j from new_rows as t offset 0) as r
+        cross join lateral (select case
+            when keys = '{tenant_id,id}' then jsonb_build_object('tenant_id', r.j -> 'tenant_id', 'id', r.j -> 'id')
+            else (select jsonb_object_agg(c.name, r.j -> c.name) from unnest(keys) as c (name))
+        end as k) as rk;
+    elsif tg_op = 'DELETE' then
+        insert into audit.audit_log (
+            tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
+            row_key, payload_hash, old_values
+        )
+        select
+            r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
+            internal.current_request_role(), internal.current_request_id(), internal.current_ip(), 'delete',
+            table_name, rk.k, encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), r.j
+        from (select t.tenant_id, to_jsonb(t) - coalesce(secrets, '{}') as j from old_rows as t offset 0) as r
+        cross join lateral (select case
+            when keys = '{tenant_id,id}' then jsonb_build_object('tenant_id', r.j -> 'tenant_id', 'id', r.j -> 'id')
+            else (select jsonb_object_agg(c.name, r.j -> c.name) from unnest(keys) as c (name))
+        end as k) as rk;
     else
         -- Keep only what changed; an update that changes nothing leaves no trace.
         -- The JSON of each row is built once (materialized), not again for every key the diff looks at.
-        execute format($sql$
-            with r as materialized (
-                select n.tenant_id, to_jsonb(o)%s as o, to_jsonb(n)%s as j
-                from old_rows as o join new_rows as n using (%s)
-            )
-            insert into audit.audit_log (
-                tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
-                row_key, payload_hash, old_values, new_values
-            )
-            select
-                r.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
-                internal.current_request_role(), internal.current_request_id(), internal.current_ip(), 'update', $1, %s,
-                encode(sha256(convert_to(r.j::text, 'UTF8')), 'hex'), d.old_values, d.new_values
-            from r
-            cross join lateral (
-                select jsonb_object_agg(e.key, e.value) as old_values, jsonb_object_agg(e.key, r.j -> e.key) as new_values
-                from jsonb_each(r.o) as e
-                where e.value is distinct from r.j -> e.key and e.key <> 'updated_at'
-            ) as d
-            where d.old_values is not null
-        $sql$, secrets, secrets,
-            (select string_agg(quote_ident(k), ', ') from unnest(string_to_array(tg_argv[0], ',')) as k), row_key)
-        using table_name;
+        with o as materialized (
+            select x.j, rk.k
+            from (select to_jsonb(t) - coalesce(secrets, '{}') as j from old_rows as t offset 0) as x
+            cross join lateral (select case
+            when keys = '{tenant_id,id}' then jsonb_build_object('tenant_id', x.j -> 'tenant_id', 'id', x.j -> 'id')
+            else (select jsonb_object_agg(c.name, x.j -> c.name) from unnest(keys) as c (name))
+        end as k) as rk
+        ),
+
+        n as materialized (
+            select x.tenant_id, x.j, rk.k
+            from (select t.tenant_id, to_jsonb(t) - coalesce(secrets, '{}') as j from new_rows as t offset 0) as x
+            cross join lateral (select case
+            when keys = '{tenant_id,id}' then jsonb_build_object('tenant_id', x.j -> 'tenant_id', 'id', x.j -> 'id')
+            else (select jsonb_object_agg(c.name, x.j -> c.name) from unnest(keys) as c (name))
+        end as k) as rk
+        )
+
+        insert into audit.audit_log (
+            tenant_id, actor_user_id, actor_contact_id, db_login, db_role, request_id, ip, action, table_name,
+            row_key, payload_hash, old_values, new_values
+        )
+        select
+            n.tenant_id, internal.current_user_id(), internal.current_contact_id(), session_user,
+            internal.current_request_role(), internal.current_request_id(), internal.current_ip(), 'update',
+            table_name, n.k, encode(sha256(convert_to(n.j::text, 'UTF8')), 'hex'), d.old_values, d.new_values
+        from o
+        inner join n on o.k = n.k
+        cross join lateral (
+            select jsonb_object_agg(e.key, e.value) as old_values, jsonb_object_agg(e.key, n.j -> e.key) as new_values
+            from jsonb_each(o.j) as e
+            where e.value is distinct from n.j -> e.key and e.key <> 'updated_at'
+        ) as d
+        where d.old_values is not null;
     end if;
     return null;
 end;
