@@ -22,6 +22,7 @@ import psycopg
 from psycopg import sql
 from tenant_data import load_tenant
 
+from service import config
 from service.api.routes import ROUTES
 from service.db import act_for
 
@@ -136,6 +137,9 @@ def main():
 
     results, paged, load = [], [], []
     with psycopg.connect(url) as conn:
+        # Planned as the service's connections plan (service.db): by default one generic plan a statement, made when
+        # it is first prepared (here, for the small tenant) and kept for every tenant after it.
+        conn.execute(sql.SQL("set plan_cache_mode = {}").format(sql.Literal(config.defaults()["PLAN_CACHE_MODE"])))
         conn.execute("set session authorization pgpsa_service")
         act_for(conn, "pgpsa_staff", request_id="bench-views")  # one transaction, left open: only reads run in it
         for n, (view, column) in enumerate(reads()):
