@@ -218,8 +218,9 @@ for each statement execute function internal.tg__add_totals('add_time_totals');
 -- A task's hours move into (p_sign 1) or out of (-1) its people's billable hours: when it becomes, or stops being,
 -- billed hourly, and before it is deleted (its entries then go with it, no longer billable).
 create or replace function internal.move_billable_hours(p_tenant_id uuid, p_task_id uuid, p_sign integer) returns void
-language sql volatile set search_path = ''
-begin atomic
+language plpgsql volatile set search_path = ''
+as $$
+begin
     update app.user_week_hours as w set billable_hours = w.billable_hours + p_sign * s.hours
     from (
         select
@@ -232,6 +233,7 @@ begin atomic
     ) as s
     where w.tenant_id = p_tenant_id and w.user_id = s.user_id and w.week = s.week;
 end;
+$$;
 
 create or replace function internal.tg_tasks__billable_hours() returns trigger
 language plpgsql security definer set search_path = ''
@@ -345,8 +347,9 @@ for each row execute function internal.tg_labor_rates__recost_labor();
 -- Invoice lines added or taken back: their invoice's total. (Lines change only on drafts, whose lines bill nothing
 -- yet: what a task was billed moves with its invoice's posting and voiding, below.)
 create or replace function internal.add_line_totals(p_sign integer, p_lines app.invoice_lines[]) returns void
-language sql volatile set search_path = ''
-begin atomic
+language plpgsql volatile set search_path = ''
+as $$
+begin
     insert into app.invoice_balances as b (tenant_id, invoice_id, total)
     select
         l.tenant_id,
@@ -358,6 +361,7 @@ begin atomic
     group by l.tenant_id, l.invoice_id
     on conflict (tenant_id, invoice_id) do update set total = b.total + excluded.total;
 end;
+$$;
 
 drop trigger if exists trg_invoice_lines_600_totals_insert on app.invoice_lines;
 create trigger trg_invoice_lines_600_totals_insert after insert on app.invoice_lines referencing new table as new_rows
@@ -373,8 +377,9 @@ for each statement execute function internal.tg__add_totals('add_line_totals');
 -- Payments applied or unapplied: their invoice's paid amount.
 create or replace function internal.add_paid_totals(p_sign integer, p_applications app.payment_applications[])
 returns void
-language sql volatile set search_path = ''
-begin atomic
+language plpgsql volatile set search_path = ''
+as $$
+begin
     insert into app.invoice_balances as b (tenant_id, invoice_id, paid)
     select
         a.tenant_id,
@@ -385,6 +390,7 @@ begin atomic
     group by a.tenant_id, a.invoice_id
     on conflict (tenant_id, invoice_id) do update set paid = b.paid + excluded.paid;
 end;
+$$;
 
 drop trigger if exists trg_payment_applications_600_totals_insert on app.payment_applications;
 create trigger trg_payment_applications_600_totals_insert after insert on app.payment_applications
@@ -404,8 +410,9 @@ for each statement execute function internal.tg__add_totals('add_paid_totals');
 -- a task while it is on an invoice, so a task's time is all there before the posting it is billed by.
 create or replace function internal.add_billed_totals(p_sign integer, p_tenant_id uuid, p_invoice_ids uuid[])
 returns void
-language sql volatile set search_path = ''
-begin atomic
+language plpgsql volatile set search_path = ''
+as $$
+begin
     update app.task_totals as t set billed_amount = t.billed_amount + p_sign * s.amount
     from (
         select
@@ -419,6 +426,7 @@ begin atomic
     ) as s
     where t.tenant_id = p_tenant_id and t.task_id = s.task_id;
 end;
+$$;
 
 create or replace function internal.tg_invoices__billed_totals() returns trigger
 language plpgsql security definer set search_path = ''
