@@ -2,15 +2,19 @@
 -- that is not paid; paying it releases the stage.
 
 create or replace function internal.deposit_outstanding(p_tenant_id uuid, p_project_id uuid) returns boolean
-language sql stable security definer set search_path = ''
-begin atomic
-    select exists(
-        select from app.invoices as i
-        where
-            i.tenant_id = p_tenant_id and i.project_id = p_project_id and i.kind = 'deposit'
-            and i.status in ('draft', 'sent', 'partial')
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+    return (
+        select exists(
+            select from app.invoices as i
+            where
+                i.tenant_id = p_tenant_id and i.project_id = p_project_id and i.kind = 'deposit'
+                and i.status in ('draft', 'sent', 'partial')
+        )
     );
 end;
+$$;
 
 -- Starts the project's first pending stage that waits for the deposit, once the stages ahead are completed.
 create or replace function internal.release_deposit_stage(p_tenant_id uuid, p_project_id uuid) returns void
