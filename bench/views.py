@@ -72,10 +72,10 @@ def samples(conn, tenant, view: str, column: str) -> list:
     return [r[0] for r in rows]
 
 
-def timed(conn, name: str, value) -> tuple[float, float]:
-    """One read of the prepared statement: (milliseconds on the client, the round trip; the executor's own time, as
-    EXPLAIN ANALYZE reports it with its per-node timing off)."""
-    args = sql.SQL("({})").format(sql.Literal(value)) if value is not None else sql.SQL("")
+def timed(conn, name: str, value, tenant: str) -> tuple[float, float]:
+    """One read of the prepared statement (by a value and the tenant, or a page: no parameter): (milliseconds on the
+    client, the round trip; the executor's own time, as EXPLAIN ANALYZE reports it with its per-node timing off)."""
+    args = sql.SQL("({}, {})").format(sql.Literal(value), sql.Literal(tenant)) if value is not None else sql.SQL("")
     run = sql.SQL("execute {}{}").format(sql.Identifier(name), args)
     start = time.perf_counter()
     conn.execute(run).fetchall()
@@ -91,29 +91,31 @@ def side_by_side(conn, tenants, name: str, query, values, runs: int, per_tenant=
     tenant. (Two connections, one a tenant, differed by up to 1.6x either way from run to run with the same plans and
     buffers.) Averaged over the values, not one median over all reads: one row can cost a steady 0.3 ms and its
     neighbour 0.5 ms with the same plan and buffers, in either tenant, so a median over all reads lands on either
-    figure by which rows the sample drew. per_tenant: a statement prepared for each tenant, as the service prepares
-    a page (service/api/surface.py, _tenant_named); otherwise one for both, the first tenant's first."""
+    figure by which rows the sample drew. per_tenant: the query is made for each tenant (it names its tenant) and
+    prepared for each, as the service prepares a page (service/api/surface.py, _keyed); otherwise one statement for
+    both, the first tenant's first, which takes the tenant as its second parameter as the service's reads do."""
     names = [f"{name}_{n}" if per_tenant else name for n in range(len(tenants))]
-    for statement in set(names):
-        conn.execute(sql.SQL("prepare {} as {}").format(sql.Identifier(statement), query))
+    for statement, tenant in dict(zip(names, tenants, strict=True)).items():
+        made = query(tenant[0]) if per_tenant else query
+        conn.execute(sql.SQL("prepare {} as {}").format(sql.Identifier(statement), made))
     for tenant, statement, vs in zip(tenants, names, values, strict=True):
         as_manager(conn, *tenant)
         for v in vs[:6]:  # warm: the pages cached, the plan settled (generic or custom) as the service's would be
-            timed(conn, statement, v)
+            timed(conn, statement, v, tenant[0])
     figures: list[dict] = [{} for _ in tenants]
     for i in range(runs):
         for n in range(len(tenants)) if i % 2 == 0 else reversed(range(len(tenants))):
             v = values[n][i % len(values[n])]
             as_manager(conn, *tenants[n])
-            figures[n].setdefault(v, []).append(timed(conn, names[n], v))
+            figures[n].setdefault(v, []).append(timed(conn, names[n], v, tenants[n][0]))
     return [
         tuple(statistics.fmean(statistics.median(r[k] for r in reads) for reads in f.values()) for k in (0, 1))
         for f in figures
     ]
 
 
-def plan(conn, name: str, value) -> str:
-    run = sql.SQL("execute {}({})").format(sql.Identifier(name), sql.Literal(value))
+def plan(conn, name: str, value, tenant: str) -> str:
+    run = sql.SQL("execute {}({}, {})").format(sql.Identifier(name), sql.Literal(value), sql.Literal(tenant))
     rows = conn.execute(sql.SQL("explain (analyze, buffers, costs off) {}").format(run)).fetchall()
     return "\n".join(r[0] for r in rows)
 
@@ -143,7 +145,7 @@ def main():
         conn.execute("set session authorization pgpsa_service")
         act_for(conn, "pgpsa_staff", request_id="bench-views")  # one transaction, left open: only reads run in it
         for n, (view, column) in enumerate(reads()):
-            query = sql.SQL("select * from {} where {} = $1")
+            query = sql.SQL("select * from {} where {} = $1 and tenant_id = $2")
             query = query.format(sql.Identifier("api", view), sql.Identifier(column))
             values = [samples(conn, tenant, view, column) for tenant in tenants]
             if not all(values):
@@ -152,10 +154,11 @@ def main():
             load.append(os.getloadavg()[0])
             figures = side_by_side(conn, tenants, f"read_{n}", query, values, RUNS)
             as_manager(conn, *tenants[1])
-            results.append((view, column, figures, plan(conn, f"read_{n}", values[1][0])))
+            results.append((view, column, figures, plan(conn, f"read_{n}", values[1][0], tenants[1][0])))
         for n, (view, order) in enumerate(pages()):
-            query = sql.SQL("select * from {} order by {} limit {}").format(
-                sql.Identifier("api", view), sql.SQL(order), sql.Literal(PAGE))
+            def query(tenant, view=view, order=order):
+                return sql.SQL("select * from {} where tenant_id = {} order by {} limit {}").format(
+                    sql.Identifier("api", view), sql.Literal(tenant), sql.SQL(order), sql.Literal(PAGE))
             paged.append((view, order, side_by_side(conn, tenants, f"page_{n}", query, [[None]] * 2,
                                                     max(RUNS // 20, 3), per_tenant=True)))
 

@@ -52,6 +52,8 @@ def _try_to_step_out(url, theirs, ours):
         _set(conn, "pgpsa.permissions", f"{theirs.users['manager'][0]}|*")
         conn.execute("set role pgpsa_staff")
         assert conn.execute("select array_agg(id::text) from api.clients").fetchone()[0] == [ours["id"]]
+        # ... nor does naming it in the read, as the service names its tenant.
+        assert conn.execute("select count(*) from api.clients where tenant_id = %s", [theirs.id]).fetchone()[0] == 0
         with pytest.raises(psycopg.Error) as refused:
             conn.execute("""select api.create_client('{"account_code": "Z1", "name": "Z", "channel": "web"}')""")
         assert refused.value.sqlstate == "PT403" and "clients:write" in str(refused.value)

@@ -3,7 +3,7 @@
 -- one its declaration says, and the roles are wired as db/bootstrap.sql says. A new table, view, function, grant
 -- or policy that breaks one of these fails here the moment it exists.
 begin;
-select plan(15);
+select plan(16);
 
 select isnt_empty('select * from tests.request_roles', 'there are request roles to guard');
 
@@ -162,6 +162,15 @@ select is_empty(
       and internal.login_tenant_id(r.rolname) is null$$,
     'every login of pgpsa_staff or pgpsa_bi is a bound login (its tenant in its name; roles are per cluster, so a
     login of another database''s tenant may be here too, and reaches nothing)'
+);
+
+-- The service names its tenant in every read of an api view (service.api.surface._keyed), so the policies' tenant
+-- test runs once a statement; a view without the column would be read with that test on every row.
+select is_empty(
+    $$select c.oid::regclass from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+      where n.nspname = 'api' and c.relkind = 'v' and c.relname <> 'job_queue'
+        and not exists (select from pg_attribute as a where a.attrelid = c.oid and a.attname = 'tenant_id')$$,
+    'every api view (but the job queue''s per-task summary) has the tenant_id the service names in its reads'
 );
 
 select * from finish();

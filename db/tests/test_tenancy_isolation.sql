@@ -3,7 +3,7 @@
 -- readable or writable; every api view shows none of B's ids to A, and every function a request role may call
 -- (staff, portal contact, worker), called as tenant A with B's ids, returns none of B's ids and changes nothing of B.
 begin;
-select plan(6);
+select plan(9);
 
 select tests.remember('tenant_a', tests.create_tenant('iso-a'));
 select tests.remember('tenant_b', tests.create_tenant('iso-b'));
@@ -19,6 +19,14 @@ select tests.remember('client_a', (
 -- The same persona still sees its own tenant's rows: the policies isolate, they do not simply deny.
 select tests.authenticate_as(tests.get('user_a'));
 select is((select count(*) from api.clients)::int, 1, 'staff of tenant A see their own client');
+select is(
+    (select count(*) from api.clients where tenant_id = tests.get('tenant_a'))::int, 1,
+    'staff of tenant A naming their tenant (as the service reads) see their own client'
+);
+select is(
+    (select count(*) from api.clients where tenant_id = tests.get('tenant_b'))::int, 0,
+    'staff of tenant A naming tenant B see none of B''s clients'
+);
 select is_empty(
     format('select * from tests.isolation_breaches(%L, %L)', tests.get('user_a'), tests.get('tenant_b')),
     'the api door, for staff of tenant A, reaches no row of tenant B in any tenant table, and nobody reaches any'
@@ -35,6 +43,10 @@ select is_empty(
 
 select tests.clear_authentication();
 select is((select count(*) from api.clients)::int, 0, 'with no tenant set, no client is visible');
+select is(
+    (select count(*) from api.clients where tenant_id = tests.get('tenant_a'))::int, 0,
+    'nor when the read names a tenant'
+);
 select throws_ok(
     $$select api.create_client('{"account_code": "X1", "name": "X", "channel": "retail"}')$$,
     'PT403',

@@ -15,7 +15,8 @@ select
     a.row_key,
     a.payload_hash,
     a.old_values,
-    a.new_values
+    a.new_values,
+    a.tenant_id
 from audit.audit_log as a;
 
 create or replace view api.domain_events as
@@ -30,7 +31,8 @@ select
     e.delivered_at,
     e.attempts,
     e.last_error,
-    e.dead_at
+    e.dead_at,
+    e.tenant_id
 from app.domain_events as e;
 
 -- What was mailed, and what is still to send (the local outbox, or SendGrid's record); audit:read, as events.
@@ -47,7 +49,8 @@ select
     m.provider,
     m.provider_message_id,
     m.created_at,
-    m.sent_at
+    m.sent_at,
+    m.tenant_id
 from app.outbound_mail as m;
 
 -- The job queue as one tenant sees it: per task, jobs waiting, scheduled, running and failed, the oldest waiting
@@ -67,3 +70,8 @@ from internal.queue_jobs as q
 where q.tenant_id = internal.current_tenant_id() and internal.has_permission('audit:read')
 group by q.task_name;
 comment on view api.job_queue is 'The job queue of the current tenant, per task (audit:read).';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.audit_log.tenant_id is '@internal';
+comment on column api.domain_events.tenant_id is '@internal';
+comment on column api.outbound_mail.tenant_id is '@internal';

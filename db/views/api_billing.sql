@@ -26,7 +26,8 @@ select
     coalesce(a.paid, 0)::app.money as amount_paid,
     (coalesce(l.subtotal + l.tax_total, 0) - coalesce(a.paid, 0))::app.money as balance_due,
     i.created_at,
-    i.updated_at
+    i.updated_at,
+    i.tenant_id
 from app.invoices as i
 cross join
     lateral (  -- noqa: ST05
@@ -61,7 +62,8 @@ select
     l.source_type,
     l.order_item_id,
     l.task_id,
-    l.contract_line_id
+    l.contract_line_id,
+    l.tenant_id
 from app.invoice_lines as l;
 
 create or replace view api.payments as
@@ -77,7 +79,8 @@ select
     p.status,
     coalesce(a.applied, 0)::app.money as applied_amount,
     (p.amount - coalesce(a.applied, 0))::app.money as unapplied_amount,
-    p.created_at
+    p.created_at,
+    p.tenant_id
 from app.payments as p
 cross join lateral (  -- noqa: ST05
     select (
@@ -92,7 +95,8 @@ select
     a.payment_id,
     a.invoice_id,
     a.amount,
-    a.applied_at
+    a.applied_at,
+    a.tenant_id
 from app.payment_applications as a;
 
 create or replace view api.stripe_checkouts as
@@ -103,7 +107,8 @@ select
     s.idempotency_key,
     s.stripe_session_id,
     s.url,
-    s.created_at
+    s.created_at,
+    s.tenant_id
 from app.stripe_checkouts as s;
 
 comment on column api.invoices.amount_paid is 'What payments applied to the invoice come to.';
@@ -112,3 +117,10 @@ comment on column api.payments.applied_amount is 'What of the payment is applied
 comment on column api.payments.unapplied_amount is 'What is left of the payment to apply.';
 comment on column api.stripe_checkouts.idempotency_key is
 'The key the service sends Stripe so a retried checkout is the same session. @internal';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.invoices.tenant_id is '@internal';
+comment on column api.invoice_lines.tenant_id is '@internal';
+comment on column api.payments.tenant_id is '@internal';
+comment on column api.payment_applications.tenant_id is '@internal';
+comment on column api.stripe_checkouts.tenant_id is '@internal';

@@ -14,7 +14,8 @@ select
     c.created_at,
     c.updated_at,
     c.archived_at,
-    c.portal_capabilities::text[] as portal_capabilities
+    c.portal_capabilities::text[] as portal_capabilities,
+    c.tenant_id
 from app.clients as c
 left join internal.client_tax_ids as x on c.tenant_id = x.tenant_id and c.id = x.client_id;
 
@@ -30,7 +31,8 @@ select
     ct.created_at,
     ct.updated_at,
     ct.archived_at,
-    ct.portal_capabilities::text[] as portal_capabilities
+    ct.portal_capabilities::text[] as portal_capabilities,
+    ct.tenant_id
 from app.contacts as ct;
 
 comment on column api.clients.billing_address is 'Where invoices go. @shape api.address';
@@ -51,8 +53,14 @@ select
     s.expires_at,
     s.last_seen_at,
     s.revoked_at,
-    (s.revoked_at is null and s.expires_at > now()) as active
+    (s.revoked_at is null and s.expires_at > now()) as active,
+    s.tenant_id
 from app.portal_sessions as s
 inner join app.contacts as ct on s.tenant_id = ct.tenant_id and s.contact_id = ct.id;
 comment on view api.portal_sessions is
 'Portal sessions of the firm''s client contacts; revoke them by contact or client.';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.clients.tenant_id is '@internal';
+comment on column api.contacts.tenant_id is '@internal';
+comment on column api.portal_sessions.tenant_id is '@internal';

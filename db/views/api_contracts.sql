@@ -17,7 +17,8 @@ select
                 order by l.sequence
             )
         from app.contract_template_lines as l where l.tenant_id = t.tenant_id and l.template_id = t.id
-    ), '[]') as lines
+    ), '[]') as lines,
+    t.tenant_id
 from app.contract_templates as t;
 
 create or replace view api.contracts as
@@ -45,7 +46,8 @@ select
         from app.contract_lines as l
         left join app.contract_line_rates as r on l.tenant_id = r.tenant_id and l.id = r.contract_line_id
         where l.tenant_id = c.tenant_id and l.contract_id = c.id
-    ), '[]') as lines
+    ), '[]') as lines,
+    c.tenant_id
 from app.contracts as c;
 
 create or replace view api.client_contracts as
@@ -66,7 +68,8 @@ select
     )::app.assignment_status
         as status,
     cc.created_at,
-    cc.updated_at
+    cc.updated_at,
+    cc.tenant_id
 from app.client_contracts as cc
 inner join app.contracts as c on cc.tenant_id = c.tenant_id and cc.contract_id = c.id;
 
@@ -74,3 +77,8 @@ comment on column api.contract_templates.lines is 'The template''s lines. @shape
 comment on column api.contracts.lines is 'The contract''s lines with their services. @shape api.contract_line[]';
 comment on column api.client_contracts.status is
 'The live status, derived from the assignment''s dates, activity and renewal.';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.contract_templates.tenant_id is '@internal';
+comment on column api.contracts.tenant_id is '@internal';
+comment on column api.client_contracts.tenant_id is '@internal';

@@ -11,7 +11,8 @@ select
     p.status,
     s.overdue_tasks,
     s.stale,
-    s.health
+    s.health,
+    p.tenant_id
 from app.projects as p
 inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
 
@@ -37,7 +38,8 @@ select
     s.health,
     s.overdue_tasks,
     p.created_at,
-    p.updated_at
+    p.updated_at,
+    p.tenant_id
 from app.projects as p
 inner join internal.project_signals as s on p.tenant_id = s.tenant_id and p.id = s.project_id;
 
@@ -55,7 +57,8 @@ select
     s.completed_at,
     coalesce(s.status <> 'completed' and s.due_at < now(), false) as is_overdue,
     s.escalated_at,
-    s.requires_deposit
+    s.requires_deposit,
+    s.tenant_id
 from app.stages as s;
 
 create or replace view api.tasks as
@@ -87,7 +90,8 @@ select
         as is_overdue,
     t.created_at,
     t.updated_at,
-    t.client_visible
+    t.client_visible,
+    t.tenant_id
 from app.tasks as t;
 
 create or replace view api.task_activity as
@@ -100,7 +104,8 @@ select
     l.from_status,
     l.to_status,
     l.changes,
-    l.occurred_at
+    l.occurred_at,
+    l.tenant_id
 from app.task_activity_logs as l;
 
 -- Time and comments follow their task's visibility: a designer sees them only on the tasks assigned to them.
@@ -113,7 +118,8 @@ select
     e.hours,
     e.note,
     e.created_at,
-    e.updated_at
+    e.updated_at,
+    e.tenant_id
 from app.time_entries as e
 inner join app.tasks as t on e.tenant_id = t.tenant_id and e.task_id = t.id;
 
@@ -125,7 +131,8 @@ select
     c.author_contact_id,
     c.body,
     c.client_visible,
-    c.created_at
+    c.created_at,
+    c.tenant_id
 from app.comments as c
 inner join app.tasks as t on c.tenant_id = t.tenant_id and c.task_id = t.id;
 
@@ -150,7 +157,8 @@ select
                 order by r.revision_number
             )
         from app.approval_revisions as r where r.tenant_id = a.tenant_id and r.approval_id = a.id
-    ), '[]') as revisions
+    ), '[]') as revisions,
+    a.tenant_id
 from app.approvals as a;
 
 create or replace view api.files as
@@ -167,7 +175,8 @@ select
     f.state,
     f.uploaded_by_user_id,
     f.confirmed_at,
-    f.created_at
+    f.created_at,
+    f.tenant_id
 from app.files as f
 -- A task's attachment follows the task's visibility, like its time and comments.
 left join app.tasks as t on f.tenant_id = t.tenant_id and f.task_id = t.id
@@ -203,7 +212,8 @@ select
                 order by ts.sequence
             )
         from app.template_stages as ts where ts.tenant_id = tp.tenant_id and ts.template_id = tp.id
-    ), '[]') as stages
+    ), '[]') as stages,
+    tp.tenant_id
 from app.templates as tp;
 
 -- What the service reads from the catalog: the JSON columns' shapes (@shape <type>, [] for an array of them) and
@@ -217,3 +227,15 @@ comment on column api.task_activity.changes is
 '{file_id, file_name}.';
 comment on column api.project_health.health is
 'green with no overdue task, yellow with 1 or 2, red with 3 or more or when an open project has not moved for 7 days.';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.project_health.tenant_id is '@internal';
+comment on column api.projects.tenant_id is '@internal';
+comment on column api.stages.tenant_id is '@internal';
+comment on column api.tasks.tenant_id is '@internal';
+comment on column api.task_activity.tenant_id is '@internal';
+comment on column api.time_entries.tenant_id is '@internal';
+comment on column api.comments.tenant_id is '@internal';
+comment on column api.approvals.tenant_id is '@internal';
+comment on column api.files.tenant_id is '@internal';
+comment on column api.templates.tenant_id is '@internal';

@@ -30,5 +30,9 @@ select
     u.last_login_at,
     u.disabled_at,
     u.created_at,
-    u.updated_at
+    u.updated_at,
+    u.tenant_id
 from app.users as u;
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.users.tenant_id is '@internal';

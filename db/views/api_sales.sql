@@ -44,7 +44,8 @@ select
     p.track_inventory,
     p.archived_at,
     p.created_at,
-    p.updated_at
+    p.updated_at,
+    p.tenant_id
 from app.products as p;
 
 create or replace view api.labor_rates as
@@ -54,7 +55,8 @@ select
     r.hourly_rate,
     r.effective_from,
     r.created_at,
-    r.updated_at
+    r.updated_at,
+    r.tenant_id
 from app.labor_rates as r;
 
 create or replace view api.leads as
@@ -72,7 +74,8 @@ select
     l.notes,
     l.created_by,
     l.created_at,
-    l.updated_at
+    l.updated_at,
+    l.tenant_id
 from app.leads as l;
 
 create or replace view api.quote_items as
@@ -90,7 +93,8 @@ select
     i.line_total::app.money as line_total,
     i.tax_amount::app.money as tax_amount,
     i.fulfillment_type,
-    i.required_date
+    i.required_date,
+    i.tenant_id
 from app.quote_items as i;
 
 create or replace view api.quotes as
@@ -119,7 +123,8 @@ select
     q.rejection_reason,
     q.expired_at,
     q.created_at,
-    q.updated_at
+    q.updated_at,
+    q.tenant_id
 from app.quotes as q
 cross join lateral (  -- noqa: ST05
     select
@@ -158,7 +163,8 @@ select
     i.tax_amount::app.money as tax_amount,
     i.fulfillment_type,
     i.required_date,
-    i.production_notes
+    i.production_notes,
+    i.tenant_id
 from app.order_items as i;
 
 create or replace view api.orders as
@@ -188,7 +194,8 @@ select
     o.cancelled_at,
     o.created_at,
     o.updated_at,
-    to_jsonb(row(f.project_id, f.project_code)::api.project_ref) as project
+    to_jsonb(row(f.project_id, f.project_code)::api.project_ref) as project,
+    o.tenant_id
 from app.orders as o
 cross join
     lateral (  -- noqa: ST05
@@ -222,7 +229,8 @@ select
     o.deposit_required,
     o.deposit_received,
     o.deposit_outstanding as outstanding,
-    o.created_at
+    o.created_at,
+    o.tenant_id
 from api.orders as o
 where o.deposit_outstanding > 0 and o.status not in ('completed', 'cancelled');
 
@@ -241,7 +249,8 @@ select
     t.last_station,
     t.created_at,
     -- The printable PDF, as the service routes it (a path relative to the API's host).
-    '/api/v1/projects/' || t.project_id || '/job-tickets/' || t.id || '.pdf' as pdf_url
+    '/api/v1/projects/' || t.project_id || '/job-tickets/' || t.id || '.pdf' as pdf_url,
+    t.tenant_id
 from app.job_tickets as t;
 
 create or replace view api.job_ticket_scans as
@@ -251,7 +260,8 @@ select
     s.station,
     s.stage_id,
     s.scanned_by,
-    s.scanned_at
+    s.scanned_at,
+    s.tenant_id
 from app.job_ticket_scans as s;
 
 create or replace view api.inventory_locations as
@@ -261,7 +271,8 @@ select
     l.location_type,
     l.archived_at,
     l.created_at,
-    l.updated_at
+    l.updated_at,
+    l.tenant_id
 from app.inventory_locations as l;
 
 create or replace view api.inventory_levels as
@@ -275,7 +286,8 @@ select
     l.quantity_on_hand,
     l.reorder_point,
     l.quantity_on_hand < l.reorder_point as below_reorder_point,
-    l.updated_at
+    l.updated_at,
+    l.tenant_id
 from app.inventory_levels as l
 inner join app.products as p on l.tenant_id = p.tenant_id and l.product_id = p.id
 inner join app.inventory_locations as loc on l.tenant_id = loc.tenant_id and l.location_id = loc.id;
@@ -291,7 +303,8 @@ select
     l.location_name,
     l.quantity_on_hand,
     l.reorder_point,
-    (l.reorder_point - l.quantity_on_hand)::app.quantity as shortfall
+    (l.reorder_point - l.quantity_on_hand)::app.quantity as shortfall,
+    l.tenant_id
 from api.inventory_levels as l
 where l.below_reorder_point;
 
@@ -308,7 +321,8 @@ select
     m.note,
     m.created_by,
     m.occurred_at,
-    m.created_at
+    m.created_at,
+    m.tenant_id
 from app.stock_movements as m;
 
 comment on column api.orders.project is 'The project the order made: {id, project_code}. @shape api.project_ref';
@@ -316,3 +330,19 @@ comment on column api.orders.deposit_received is 'Payments applied to the order'
 comment on column api.orders.deposit_outstanding is 'What of the deposit required is not received yet.';
 comment on column api.job_tickets.pdf_url is 'The printable ticket (PDF).';
 comment on column api.reorder_report.shortfall is 'How much brings the level back to its reorder point.';
+
+-- tenant_id: the key the service names in its reads (README, "Reads name their tenant"); never a field.
+comment on column api.products.tenant_id is '@internal';
+comment on column api.labor_rates.tenant_id is '@internal';
+comment on column api.leads.tenant_id is '@internal';
+comment on column api.quote_items.tenant_id is '@internal';
+comment on column api.quotes.tenant_id is '@internal';
+comment on column api.order_items.tenant_id is '@internal';
+comment on column api.orders.tenant_id is '@internal';
+comment on column api.outstanding_deposits.tenant_id is '@internal';
+comment on column api.job_tickets.tenant_id is '@internal';
+comment on column api.job_ticket_scans.tenant_id is '@internal';
+comment on column api.inventory_locations.tenant_id is '@internal';
+comment on column api.inventory_levels.tenant_id is '@internal';
+comment on column api.reorder_report.tenant_id is '@internal';
+comment on column api.stock_movements.tenant_id is '@internal';
