@@ -2,7 +2,7 @@
 -- (a second delivery queues nothing); recipients come from the tenant's data; schedules run each period once, at
 -- the tenant's local time; the escalation waits 24 hours; only the worker reaches these doors, in its tenant.
 begin;
-select plan(21);
+select plan(23);
 
 select tests.remember('tenant_a', tests.create_tenant('auto-a'));
 select tests.remember('tenant_b', tests.create_tenant('auto-b'));
@@ -85,8 +85,18 @@ select throws_ok($$select internal.enqueue('deliver_event', '{}')$$, '42501', nu
 select tests.as_anon();
 select throws_ok($$select * from api.due_schedules()$$, '42501', null, 'nobody signed in cannot read the schedules');
 
--- Schedules at the tenant's local time, each period once.
+-- A tenant's time zone is an IANA name (checked against the names in 0026, then the server's zone database).
 select tests.as_superuser();
+select lives_ok(
+    $$select 'Asia/Kathmandu'::app.time_zone, 'America/Argentina/Buenos_Aires'::app.time_zone$$,
+    'an IANA time zone name is a time zone'
+);
+select throws_ok(
+    $$update app.tenants set time_zone = 'Mars/Olympus_Mons' where id = tests.get('tenant_a')::uuid$$,
+    '23514', null, 'a name that is no time zone is refused and the tenant keeps its zone'
+);
+
+-- Schedules at the tenant's local time, each period once.
 update app.tenants set time_zone = 'Europe/Paris'
 where id = tests.get('tenant_a')::uuid;
 select tests.as_worker(tests.get('tenant_a'));
