@@ -91,23 +91,29 @@ for each row execute function internal.tg_invoices__guard();
 
 -- Lines change only while their invoice is a draft; a line billed from a task keeps the task's amount.
 -- Statement-level over the transition tables: a generated draft's 2,000 lines are checked in one query.
+-- The invoices are locked FOR SHARE first, so the check reads their latest status: sending (FOR UPDATE) waits for
+-- an uncommitted change to the lines, and a change made while the invoice is being sent waits, then sees it sent.
+-- Without the lock a line deleted while its invoice was sent left a sent invoice without that line (or any).
+-- As the owner: locking needs UPDATE rights and policies on invoices that a line's writer need not have.
 create or replace function internal.tg_invoice_lines__guard() returns trigger
-language plpgsql set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
     posted record;
 begin
-    execute format($sql$
-        select i.invoice_number, i.status from %I as l
-        join app.invoices as i on i.tenant_id = l.tenant_id and i.id = l.invoice_id
-        where i.status <> 'draft' limit 1
-    $sql$, case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end)
-    into posted;
-    if posted.status is not null then
-        raise exception using
-            errcode = 'PT409',
-            message = format('Invoice %s is %s; its lines can no longer change.', posted.invoice_number, posted.status);
-    end if;
+    for posted in execute format($sql$
+        select i.invoice_number, i.status from app.invoices as i
+        where (i.tenant_id, i.id) in (select l.tenant_id, l.invoice_id from %I as l)
+        order by i.tenant_id, i.id
+        for share
+    $sql$, case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end) loop
+        if posted.status <> 'draft' then
+            raise exception using
+                errcode = 'PT409',
+                message = format('Invoice %s is %s; its lines can no longer change.', posted.invoice_number,
+                    posted.status);
+        end if;
+    end loop;
     -- Nested, so old_rows is planned only for updates (inserts have no old table).
     if tg_op = 'UPDATE' then
         if exists (
