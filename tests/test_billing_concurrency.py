@@ -6,11 +6,9 @@ totals the database keeps (migration 0025) count the same hours, and bill what t
 import threading
 from decimal import Decimal
 
-import psycopg
 from billing_support import make_client, make_invoice
+from concurrency_support import second_waits_for_first
 from delivery_support import make_project, move, ok, task_named
-
-from service.db import Identity, act_for
 
 ROUNDS = 8
 ENTRIES = 20
@@ -79,14 +77,6 @@ def test_hours_on_invoices_plus_unbilled_hours_are_the_hours_logged(app, admin, 
         assert unbilled == 0 and invoiced == logged, (logged, invoiced, unbilled)
 
 
-def _as_manager(database_url, tenant) -> psycopg.Connection:
-    """A connection as the service acting for the tenant's manager, in a transaction left open."""
-    conn = psycopg.connect(database_url)
-    conn.execute("set session authorization pgpsa_service")
-    act_for(conn, "pgpsa_staff", Identity(str(tenant.id), str(tenant.users["manager"][0])), "line-race")
-    return conn
-
-
 def test_a_line_deleted_while_its_invoice_is_sent_is_never_gone_from_a_sent_invoice(
     client, make_tenant, login, admin, database_url
 ):
@@ -97,27 +87,9 @@ def test_a_line_deleted_while_its_invoice_is_sent_is_never_gone_from_a_sent_invo
     customer = make_client(client, h)
     draft = make_invoice(client, h, customer["id"], ("Printed banners", 10, 100))
     line_id = draft["lines"][0]["id"]
-    deleting = _as_manager(database_url, t)
-    deleting.execute("select api.delete_invoice_line(%s)", [line_id])  # not committed yet
-    sent: list = []
-
-    def send():
-        with _as_manager(database_url, t) as conn:
-            try:
-                conn.execute("select api.send_invoice(%s)", [draft["id"]])
-                conn.commit()
-                sent.append("sent")
-            except psycopg.Error as e:
-                sent.append(e.sqlstate)
-
-    sender = threading.Thread(target=send)
-    sender.start()
-    sender.join(timeout=1.5)
-    assert sender.is_alive() and not sent, f"the invoice was sent past an uncommitted change to its lines: {sent}"
-    deleting.commit()
-    deleting.close()
-    sender.join(timeout=30)
+    sent = second_waits_for_first(database_url, t, ("select api.delete_invoice_line(%s)", [line_id]),
+                                  ("select api.send_invoice(%s)", [draft["id"]]))
     status, lines = admin.execute(
         "select i.status, (select count(*) from app.invoice_lines as l where l.invoice_id = i.id) "
         "from app.invoices as i where i.id = %s", [draft["id"]]).fetchone()
-    assert sent == ["PT422"] and (status, lines) == ("draft", 0), "no invoice is sent without lines"
+    assert sent == "PT422" and (status, lines) == ("draft", 0), "no invoice is sent without lines"

@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from concurrency_support import second_waits_for_first
+from psycopg.types.json import Jsonb
 
 
 def new_client(**overrides) -> dict:
@@ -144,6 +146,20 @@ def test_contacts(client, staff, problem):
     assert client.get(base + "?archived=true", headers=h).get_json()["meta"]["total"] == 1
     problem(client.get(f"/api/v1/contacts/{uuid.uuid4()}", headers=h), 404)
     problem(client.get(f"/api/v1/clients/{uuid.uuid4()}/contacts", headers=h), 404)
+
+
+def test_a_contact_added_while_its_client_is_archived_waits_and_is_refused(client, make_tenant, login, admin,
+                                                                           database_url):
+    t = make_tenant("manager")
+    h = login(t, "manager")
+    c = client.post("/api/v1/clients", headers=h, json=new_client()).get_json()["data"]
+    added = second_waits_for_first(
+        database_url, t, ("select api.archive_client(%s)", [c["id"]]),
+        ("select api.create_contact(%s, %s)", [c["id"], Jsonb({"name": "Late"})]),
+    )
+    active = admin.execute("select count(*) from app.contacts where client_id = %s and archived_at is null",
+                           [c["id"]]).fetchone()[0]
+    assert added == "PT409" and active == 0, "an archived client has no active contact"
 
 
 def test_addresses_can_be_cleared(client, staff):

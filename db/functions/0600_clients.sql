@@ -20,14 +20,19 @@ create trigger trg_clients_100_archived_read_only before update on app.clients
 for each row execute function internal.tg_clients__archived_read_only();
 
 -- New or moved contacts need an active client; archiving a client archives nothing else (history stays).
+-- The client is locked FOR SHARE, so a contact added while the client is being archived waits for the archiving
+-- and then sees it (without the lock both committed: an active contact of an archived client). As the owner:
+-- locking needs UPDATE rights and policies on clients that a contact's writer need not have.
 create or replace function internal.tg_contacts__client_active() returns trigger
-language plpgsql set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
+declare
+    archived timestamptz;
 begin
-    if exists (
-        select from app.clients as c
-        where c.tenant_id = new.tenant_id and c.id = new.client_id and c.archived_at is not null
-    ) and (tg_op = 'INSERT' or new.archived_at is null) then
+    select c.archived_at into archived from app.clients as c
+    where c.tenant_id = new.tenant_id and c.id = new.client_id
+    for share;
+    if archived is not null and (tg_op = 'INSERT' or new.archived_at is null) then
         raise exception using
             errcode = 'PT409',
             message = 'This client is archived; its contacts cannot be added or changed.',
