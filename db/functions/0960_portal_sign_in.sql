@@ -98,6 +98,12 @@ declare
 begin
     perform pg_advisory_xact_lock(hashtextextended('portal_throttle:' || p_subject, 0));
     delete from internal.portal_throttle as t where t.subject = p_subject and t.at < now() - p_window;
+    -- A subject that never comes back would keep its rows for ever: each hit also clears up to 20 rows of any subject
+    -- past a day (every window is shorter), so the table holds about a day of requests (index: migration 0027).
+    delete from internal.portal_throttle as t where t.ctid = any(array(
+        select x.ctid from internal.portal_throttle as x where x.at < now() - interval '1 day'
+        limit 20 for update skip locked
+    ));
     insert into internal.portal_throttle (subject) values (p_subject);
     select count(*) into recent from internal.portal_throttle as t where t.subject = p_subject;
     return recent > p_limit;

@@ -2,7 +2,7 @@
 -- contact of another client, staff of the tenant and of another tenant, and nobody (no session, a revoked one, an
 -- expired one). Sign-in outcomes: wrong, locked after 5, expired, used, and the rate limit.
 begin;
-select plan(33);
+select plan(35);
 
 select tests.remember('tenant', tests.create_tenant('portal-rules'));
 select tests.remember('other_tenant', tests.create_tenant('portal-rules-other'));
@@ -213,6 +213,21 @@ select is(
 select is(
     array(select portal.request_magic_link('acme-two@example.test', '192.0.2.9') from generate_series(1, 5)),
     '{false,false,false,false,true}'::text[]::boolean[], 'the sixth ask in 15 minutes is throttled'
+);
+
+-- The throttle forgets: 30 requests two days old of a subject that never came back, then one new request.
+select tests.as_superuser();
+insert into internal.portal_throttle (subject, at)
+select
+    'link:ip:198.51.100.7' as subject,
+    now() - interval '2 days' as at
+from generate_series(1, 30);
+select is(
+    internal.portal_hit('link:ip:198.51.100.8', 30, interval '15 minutes'), false, 'a new address is not limited'
+);
+select is(
+    (select count(*) from internal.portal_throttle where at < now() - interval '1 day')::int, 10,
+    'and its request cleared 20 of the 30 rows past a day'
 );
 
 select * from finish();
