@@ -1,102 +1,70 @@
 -- Permissions: the role map (app.role_permissions) plus per-user grants and revokes (app.user_permissions), and the
 -- declaration of which permission each table command needs (internal.table_permissions).
 
--- True when the current user holds p exactly, through "<resource>:*", or through "*"; a user revoke wins.
--- Reads the tables: the truth, but a statement a call. Policies use has_permission below. It reads only the
--- current user's own rows, which is why a request role may call it (it is on the definer allowlist). plpgsql, like
--- current_permissions, because a security definer SQL function is planned at every call: a bound login's policies
--- (or a DBA's, acting without the cache) call it once a statement or, on a table the planner knows nothing of yet,
--- once a row; planned each time it cost about 0.8 ms a call, and the demo seed on a new database 13 s of its 18.
+-- The rule, once: a permission p is held when p itself, "<resource>:*" or "*" is granted (by the role map or to
+-- the user) and none of the three is revoked from the user (a user revoke wins). Plain SQL, inlined.
+create or replace function internal.grants_allow(p text, p_granted text[], p_revoked text[]) returns boolean
+language sql immutable parallel safe
+begin atomic
+    select
+        array[p, split_part(p, ':', 1) || ':*', '*'] && p_granted
+        and not (array[p, split_part(p, ':', 1) || ':*', '*'] && p_revoked);
+end;
+
+-- The current user's grants (its role's and its own) and revokes; no row when the user is missing or disabled.
+-- Plain SQL with no SET clause and not a definer, so the definer functions below inline it into their statement
+-- (and read the tables as the owner); called by a request role itself, it reads nothing (no grant on the tables).
+create or replace function internal.my_grants() returns table (granted text[], revoked text[])
+language sql stable
+begin atomic
+    select
+        array(
+            select rp.permission::text from app.role_permissions as rp where rp.role = u.role
+            union all
+            select up.permission::text from app.user_permissions as up
+            where up.tenant_id = u.tenant_id and up.user_id = u.id and up.granted
+        ) as granted,
+        array(
+            select up.permission::text from app.user_permissions as up
+            where up.tenant_id = u.tenant_id and up.user_id = u.id and not up.granted
+        ) as revoked
+    from app.users as u
+    where
+        u.tenant_id = internal.current_tenant_id()
+        and u.id = internal.current_user_id()
+        and u.disabled_at is null;
+end;
+
+-- True when the current user holds p (internal.grants_allow). Reads the tables: the truth, but a statement a call.
+-- Policies use has_permission below. It reads only the current user's own rows, which is why a request role may
+-- call it (it is on the definer allowlist). plpgsql, like current_permissions, because a security definer SQL
+-- function is planned at every call: a bound login's policies (or a DBA's, acting without the cache) call it once a
+-- statement or, on a table the planner knows nothing of yet, once a row; planned each time it cost about 0.8 ms a
+-- call, and the demo seed on a new database 13 s of its 18.
 create or replace function internal.lookup_permission(p text) returns boolean
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
-    return (
-        with me as (
-            select
-                u.tenant_id,
-                u.id,
-                u.role
-            from app.users as u
-            where
-                u.tenant_id = internal.current_tenant_id()
-                and u.id = internal.current_user_id()
-                and u.disabled_at is null
-        ),
-
-        matching as (
-            select unnest(array[p, split_part(p, ':', 1) || ':*', '*']) as name
-        )
-
-        select
-            exists (select from me)
-            and not exists (
-                select from app.user_permissions as up, me
-                where
-                    up.tenant_id = me.tenant_id and up.user_id = me.id
-                    and not up.granted and up.permission in (select m.name from matching as m)
-            )
-            and (
-                exists (
-                    select from app.role_permissions as rp, me
-                    where rp.role = me.role and rp.permission in (select m.name from matching as m)
-                )
-                or exists (
-                    select from app.user_permissions as up, me
-                    where
-                        up.tenant_id = me.tenant_id and up.user_id = me.id
-                        and up.granted and up.permission in (select m.name from matching as m)
-                )
-            )
-    );
+    return coalesce((select internal.grants_allow(p, g.granted, g.revoked) from internal.my_grants() as g), false);
 end;
 $$;
 
--- Every permission the current user effectively holds: what lookup_permission says of each permission, in one
--- statement. plpgsql, not SQL, because the service asks for it on every request: a SQL function's statement is
--- planned at every call (about a millisecond here), plpgsql keeps the plan for the session.
+-- Every permission the current user effectively holds, by the same rule, in one statement. plpgsql, not SQL,
+-- because the service asks for it on every request: a SQL function's statement is planned at every call (about a
+-- millisecond here), plpgsql keeps the plan for the session.
 create or replace function internal.current_permissions() returns text[]
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
-    return (
-        with me as (
-            select
-                u.tenant_id,
-                u.id,
-                u.role
-            from app.users as u
-            where
-                u.tenant_id = internal.current_tenant_id()
-                and u.id = internal.current_user_id()
-                and u.disabled_at is null
-        ),
+    return coalesce((
+        -- Materialized: the grants are gathered once, not again for each permission tested.
+        with g as materialized (select * from internal.my_grants())
 
-        mine as (
-            select
-                up.permission,
-                up.granted
-            from app.user_permissions as up
-            inner join me on up.tenant_id = me.tenant_id and up.user_id = me.id
-        ),
-
-        held as (
-            select rp.permission from app.role_permissions as rp inner join me on rp.role = me.role
-            union
-            select mine.permission from mine where mine.granted
-        )
-
-        select coalesce(array_agg(pm.name::text order by pm.name), '{}')
+        select array_agg(pm.name::text order by pm.name)
         from app.permissions as pm
-        where
-            exists (
-                select from held as h where h.permission in (pm.name, split_part(pm.name, ':', 1) || ':*', '*')
-            )
-            and not exists (
-                select from mine as r
-                where not r.granted and r.permission in (pm.name, split_part(pm.name, ':', 1) || ':*', '*')
-            )
-    );
+        cross join g
+        where internal.grants_allow(pm.name, g.granted, g.revoked)
+    ), '{}');
 end;
 $$;
 
@@ -108,11 +76,8 @@ language plpgsql stable security definer set search_path = ''
 as $$
 begin
     return (
-        select u.id::text || '|' || array_to_string(internal.current_permissions(), ',')
-        from app.users as u
-        where
-            u.tenant_id = internal.current_tenant_id() and u.id = internal.current_user_id()
-            and u.disabled_at is null
+        select internal.current_user_id()::text || '|' || array_to_string(internal.current_permissions(), ',')
+        where exists (select from internal.my_grants())
     );
 end;
 $$;
