@@ -50,9 +50,9 @@ def load(conn, tenant) -> None:
 
 def measure(conn, tenant, user) -> dict:
     """Median milliseconds: bypassed; staff as the service reads (its context, the tenant named:
-    service.api.surface._keyed); staff not naming the tenant (an ad-hoc read at psql or from a BI tool); the service's
-    read without the permission cache. The four take turns, run after run, so the machine's other load falls on each
-    alike (one after the other, one run's figures moved by up to 1.7x)."""
+    service.api.surface._for_tenant); staff not naming the tenant (an ad-hoc read at psql or from a BI tool); the
+    service's read without the permission cache. The four take turns, run after run, so the machine's other load
+    falls on each alike (one after the other, one run's figures moved by up to 1.7x)."""
     named = QUERY + " where tenant_id = {}"
     reads = {
         "bypassed": sql.SQL(named).format(sql.Identifier("app", "clients"), sql.Literal(tenant)),

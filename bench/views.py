@@ -92,7 +92,7 @@ def side_by_side(conn, tenants, name: str, query, values, runs: int, per_tenant=
     buffers.) Averaged over the values, not one median over all reads: one row can cost a steady 0.3 ms and its
     neighbour 0.5 ms with the same plan and buffers, in either tenant, so a median over all reads lands on either
     figure by which rows the sample drew. per_tenant: the query is made for each tenant (it names its tenant) and
-    prepared for each, as the service prepares a page (service/api/surface.py, _keyed); otherwise one statement for
+    prepared for each, as the service prepares a page (service/api/surface.py, _for_tenant); otherwise one statement for
     both, the first tenant's first, which takes the tenant as its second parameter as the service's reads do."""
     names = [f"{name}_{n}" if per_tenant else name for n in range(len(tenants))]
     for statement, tenant in dict(zip(names, tenants, strict=True)).items():

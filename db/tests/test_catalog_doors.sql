@@ -164,7 +164,7 @@ select is_empty(
     login of another database''s tenant may be here too, and reaches nothing)'
 );
 
--- The service names its tenant in every read of an api view (service.api.surface._keyed), so the policies' tenant
+-- The service names its tenant in every read of an api view (service.api.surface._for_tenant), so the policies' tenant
 -- test runs once a statement; a view without the column would be read with that test on every row.
 select is_empty(
     $$select c.oid::regclass from pg_class as c join pg_namespace as n on n.oid = c.relnamespace

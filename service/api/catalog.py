@@ -73,7 +73,7 @@ class Catalog:
         table_not_null = {(r["relid"], r["attnum"]) for r in conn.execute(_NOT_NULL).fetchall()}
         self._nullability = Nullability(trees, table_not_null)
         self.views = {_key(r["schema"], r["name"]): r["oid"] for r in views if r["schema"] in ("api", "portal")}
-        # The views a read names its tenant in (service.api.surface._keyed): those with a tenant_id column.
+        # The views a read names its tenant in (service.api.surface._for_tenant): those with a tenant_id column.
         self.tenant_keyed = {v for v, oid in self.views.items() if any(
             a["name"] == "tenant_id" for a in self._attributes.get(oid, []))}
         functions = conn.execute(_FUNCTIONS).fetchall()

@@ -250,14 +250,14 @@ def _where(conditions: list[tuple[str, Any]]) -> tuple[sql.Composable, list]:
 
 
 def send_rows(
-    conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0, per_tenant: bool = False
+    conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0, page: bool = False
 ) -> Later:
-    conditions, named = _keyed(view, conditions, literal=per_tenant)
+    conditions, statement = _for_tenant(view, conditions, page)
     where, params = _where(conditions)
     query = sql.SQL("select * from {} where {} order by {}").format(qualified(view), where, sql.SQL(order))
     if limit is not None:  # literals: with LIMIT and OFFSET parameters the planner guesses a tenth of the rows
         query = sql.SQL("{} limit {} offset {}").format(query, sql.Literal(int(limit)), sql.Literal(int(offset)))
-    return conn.execute(_tenant_named(query) if per_tenant and not named else query, params).fetchall
+    return conn.execute(statement(query), params).fetchall
 
 
 def rows(conn, view: str, conditions: list, order: str, limit: int | None = None, offset: int = 0) -> list[dict]:
@@ -319,32 +319,33 @@ def one(conn, read: Read, id_) -> dict:
     return send_one(conn, read, id_)()
 
 
-def _keyed(view: str, conditions: list, literal: bool = False) -> tuple[list, bool]:
-    """The conditions and the request's tenant, on a view with a tenant_id column, and whether the tenant is in the
-    statement's text. Each policy tests `tenant_id = <the tenant the session says>`, an expression PostgreSQL
-    evaluates once a row in a scan (0.3-0.5 us: settings read, a uuid parsed; a seq scan of 50,000 clients took 2.9x
-    the RLS-bypassed scan). Named here too, the tenant joins those tests in one equivalence class: the planner keeps
-    the named value as the row test (a constant, or a parameter) and checks the policies' expressions against it
-    once, as a one-time filter (make bench-rls). On a page the tenant is a literal, so that each tenant has its own
-    statement and its own plan, estimated from the tenant's own rows (_tenant_named); on a read by id or by parent a
-    parameter, one statement for every tenant."""
+def _for_tenant(view: str, conditions: list, page: bool) -> tuple[list, Callable[[sql.Composable], sql.Composable]]:
+    """A read's conditions with the request's tenant named, and what its statement's text becomes.
+
+    Each policy tests `tenant_id = <the tenant the session says>`, an expression PostgreSQL evaluates once a row in a
+    scan (0.3-0.5 us: settings read, a uuid parsed; a seq scan of 50,000 clients took 2.9x the RLS-bypassed scan).
+    Named in a view's tenant_id too, the tenant joins those tests in one equivalence class: the planner keeps the
+    named value as the row test (a constant, or a parameter) and checks the policies' expressions against it once,
+    as a one-time filter (make bench-rls). The policies still decide: naming another tenant reads nothing.
+
+    A page's plan depends on the tenant's size, and a prepared statement keeps the plan it was first given for every
+    later tenant on that connection (a first page of 10,000 orders took 83 ms with the plan made for a tenant of 100,
+    1.7 ms with its own: make bench-views). So a page names the tenant in its text, each tenant its own statement and
+    plan: as a literal, or in a comment on a view without tenant_id (the portal's). A read by id or by parent has the
+    same plan whatever the tenant: a parameter, one statement for every tenant."""
     tenant = getattr(g.get("identity"), "tenant_id", None)
-    if tenant is None or view not in surface().catalog.tenant_keyed:
-        return conditions, False
+    if tenant is None:
+        return conditions, _as_is
     tenant = str(UUID(str(tenant)))  # re-parsed: only a uuid's characters reach the statement
-    return [*conditions, (f"tenant_id = '{tenant}'", None) if literal else ("tenant_id = %s", tenant)], literal
+    if view in surface().catalog.tenant_keyed:
+        return [*conditions, (f"tenant_id = '{tenant}'", None) if page else ("tenant_id = %s", tenant)], _as_is
+    if page:
+        return conditions, lambda query: sql.SQL("/* tenant {} */ {}").format(sql.SQL(tenant), query)
+    return conditions, _as_is
 
 
-def _tenant_named(query: sql.Composable) -> sql.Composable:
-    """The statement with the request's tenant in a comment, so that each connection prepares it once per tenant
-    (a page of a view without a tenant_id column; _keyed names the tenant in the others' text).
-    A page's plan depends on the tenant's size (PostgreSQL estimates the policies' tenant test from the setting's
-    value when it plans: a small tenant's 100 orders are sorted, a large one's read in the list's index), and a
-    prepared statement keeps the plan it was first given for every later tenant on that connection: a first page of a
-    tenant of 10,000 orders took 83 ms with the plan made for a tenant of 100, 1.7 ms with its own (make bench-views).
-    A read by id or by parent has the same plan whatever the tenant, and stays one statement for all."""
-    tenant = getattr(g.get("identity"), "tenant_id", None)
-    return query if tenant is None else sql.SQL("/* tenant {} */ {}").format(sql.SQL(str(UUID(tenant))), query)
+def _as_is(query: sql.Composable) -> sql.Composable:
+    return query
 
 
 def send_page(conn, r: Route, query, path: dict) -> Later:
@@ -352,12 +353,12 @@ def send_page(conn, r: Route, query, path: dict) -> Later:
     for name, f in r.filters.items():
         if (value := getattr(query, name)) is not None:
             conditions.append((f.sql, f.prepare(value)))
-    counted, named = _keyed(r.read.view, conditions, literal=True)
+    counted, statement = _for_tenant(r.read.view, conditions, page=True)
     where, params = _where(counted)
     count = sql.SQL("select count(*) as n from {} where {}").format(qualified(r.read.view), where)
-    total = conn.execute(count if named else _tenant_named(count), params).fetchone
+    total = conn.execute(statement(count), params).fetchone
     size, number = query.page_size, query.page_number
-    found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size, per_tenant=True)
+    found = send_rows(conn, r.read.view, conditions, r.order, size, (number - 1) * size, page=True)
     if r.read.embeds:
         items = found()
         lists = _send_embeds(conn, r.read, _keys(r.read, items))
