@@ -101,12 +101,18 @@ as $$
 declare
     posted record;
 begin
+    -- The invoices the lines were on and are on: an update may move a line (a sent invoice must not lose it).
     for posted in execute format($sql$
         select i.invoice_number, i.status from app.invoices as i
-        where (i.tenant_id, i.id) in (select l.tenant_id, l.invoice_id from %I as l)
+        where (i.tenant_id, i.id) in (%s)
         order by i.tenant_id, i.id
         for share
-    $sql$, case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end) loop
+    $sql$, case tg_op
+        when 'INSERT' then 'select l.tenant_id, l.invoice_id from new_rows as l'
+        when 'DELETE' then 'select l.tenant_id, l.invoice_id from old_rows as l'
+        else 'select l.tenant_id, l.invoice_id from old_rows as l '
+            || 'union select n.tenant_id, n.invoice_id from new_rows as n'
+    end) loop
         if posted.status <> 'draft' then
             raise exception using
                 errcode = 'PT409',

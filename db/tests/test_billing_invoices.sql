@@ -1,7 +1,7 @@
 -- Invoices: money computed by the database (half-up per line), numbers on sending, posting guards for every writer
 -- (the owner included), explicit voiding only without payments.
 begin;
-select plan(21);
+select plan(22);
 
 select tests.remember('tenant', tests.create_tenant('bil-inv'));
 select tests.remember('finance', tests.create_user(tests.get('tenant'), 'finance'));
@@ -89,8 +89,21 @@ select throws_ok(
     'PT409', null, 'an invoice with payments applied cannot be voided'
 );
 
+-- A new draft, to try to move a sent invoice's line onto.
+select tests.remember('other_draft', api.create_invoice(jsonb_build_object(
+    'client_id', tests.get('client'), 'items',
+    jsonb_build_array(jsonb_build_object('description', 'Other', 'quantity', 1, 'unit_price', 1))
+)));
+
 -- The owner role, with the tenant set, cannot delete or change a paid invoice either.
 select tests.as_owner(tests.get('tenant'));
+select throws_ok(
+    format(
+        'update app.invoice_lines set invoice_id = %L where invoice_id = %L', tests.get('other_draft'),
+        tests.get('draft')
+    ),
+    'PT409', null, 'a sent invoice''s line cannot be moved onto a draft, as the owner role either'
+);
 select throws_ok(
     format($$update app.invoice_lines set description = 'Other' where invoice_id = %L$$, tests.get('draft')),
     'PT409', null, 'a sent invoice''s lines refuse changes as the owner role too'
