@@ -99,8 +99,9 @@ drop trigger if exists trg_quotes_900_events on app.quotes;
 create trigger trg_quotes_900_events after update of status on app.quotes
 for each row when (old.status is distinct from new.status) execute function internal.tg_quotes__events();
 
--- Items change only while their quote is a draft. The quote row is share-locked, so an item cannot slip in
--- while the quote is being sent; read as the owner, so the answer does not depend on what the writer sees.
+-- Items change only while their quote is a draft: the quote they are on, and (an update may move an item) the
+-- quote they were on. The quote rows are share-locked, so an item cannot slip in while the quote is being sent;
+-- read as the owner, so the answer does not depend on what the writer sees.
 create or replace function internal.tg_quote_items__draft_only() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -108,14 +109,21 @@ declare
     item record := case when tg_op = 'DELETE' then old else new end;
     quote record;
 begin
-    select q.status, q.quote_number into quote from app.quotes as q
-    where q.tenant_id = item.tenant_id and q.id = item.quote_id for share;
-    if quote.status is distinct from 'draft' and quote.status is not null then
-        raise exception using
-            errcode = 'PT409',
-            message = format('Quote %s is %s; its items can no longer change.', quote.quote_number, quote.status),
-            hint = 'Only a draft quote is edited.';
-    end if;
+    for quote in
+        select q.status, q.quote_number from app.quotes as q
+        where
+            q.tenant_id = item.tenant_id
+            and q.id in (item.quote_id, case when tg_op = 'UPDATE' then old.quote_id end)
+        order by q.id
+        for share
+    loop
+        if quote.status <> 'draft' then
+            raise exception using
+                errcode = 'PT409',
+                message = format('Quote %s is %s; its items can no longer change.', quote.quote_number, quote.status),
+                hint = 'Only a draft quote is edited.';
+        end if;
+    end loop;
     return item;
 end;
 $$;

@@ -1,7 +1,7 @@
 -- Quotes: line money (discount, tax) and totals by the database, product defaults, the lifecycle
 -- draft -> sent -> accepted | rejected | expired, only drafts edited, and who may write quotes.
 begin;
-select plan(20);
+select plan(21);
 
 select tests.remember('tenant', tests.create_tenant('sal-quotes'));
 select tests.remember('sales', tests.create_user(tests.get('tenant'), 'sales'));
@@ -76,6 +76,14 @@ select throws_ok(
     format($$select api.update_quote(%L, '{"notes": "changed"}')$$, tests.get('quote')),
     'PT409', null, 'a sent quote is not edited'
 );
+select tests.as_owner(tests.get('tenant'));
+select throws_ok(
+    format(
+        'update app.quote_items set quote_id = %L where quote_id = %L', tests.get('empty'), tests.get('quote')
+    ),
+    'PT409', null, 'a sent quote''s items cannot be moved onto a draft, as the owner role either'
+);
+select tests.authenticate_as(tests.get('sales'));
 select throws_ok(
     format($$select api.add_quote_item(%L, '{"description": "extra", "unit_price": 5}')$$, tests.get('quote')),
     'PT409', null, 'a sent quote gets no new items'
