@@ -77,10 +77,14 @@ def pytest_unconfigure(config):
 
 
 def pytest_configure(config):
+    given = os.environ.get("DATABASE_URL")
     _own_database(config)
     # pytest-pgtap falls back to the PG* variables and, when that connection fails, SKIPS every SQL file
-    # with only a warning: always hand it the URL explicitly.
-    config.option.pgtap_uri = getattr(config.option, "pgtap_uri", None) or os.environ.get("DATABASE_URL")
+    # with only a warning: always hand it the URL explicitly. Its option's default is DATABASE_URL as read before
+    # _own_database, the template: the worker's own copy replaces it, or every worker's SQL files would share the
+    # template (and hold connections on it that make the next worker's CREATE DATABASE ... TEMPLATE wait).
+    uri = getattr(config.option, "pgtap_uri", None)
+    config.option.pgtap_uri = os.environ.get("DATABASE_URL") if uri in (None, given) else uri
     if not config.option.pgtap_uri:
         raise pytest.UsageError("DATABASE_URL (or --pgtap-uri) must name the migrated test database")
 
