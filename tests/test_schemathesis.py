@@ -1,21 +1,21 @@
 """Schemathesis against the served OpenAPI document: every operation, a few generated requests each, never a 5xx.
 
-The app runs in a real WSGI server on a local port (HTTP parsing and body limits included), signed in as the manager
-of a fresh tenant that holds one of everything, so generated requests reach real rows, not only 404s. The run is
-deterministic (a fixed seed, no example database) and bounded (MAX_EXAMPLES per operation and phase).
+Each request goes to the app in-process, through WSGI (werkzeug's test client, as schemathesis's WSGI transport sends
+it: the app's own body limits and parsing included; the production server is tested in tests/test_serve.py), signed
+in as the manager of a fresh tenant that holds one of everything, so generated requests reach real rows, not only
+404s. In-process took 30% less time than through a local socket and the development server, the same cases, the
+same answers. The run is deterministic (a fixed seed, no example database) and bounded (MAX_EXAMPLES per operation
+and phase).
 """
 
-import threading
 from dataclasses import dataclass
 
 import pytest
-import requests
 import schemathesis
 from billing_support import make_client, make_invoice, make_payment, sent_invoice
 from contracts_support import assign, instantiate, make_template
 from delivery_support import make_project, move, ok, stage_coded, task_named
 from sales_support import sent_quote
-from werkzeug.serving import make_server
 
 from service import create_app
 from service.db import close_pool
@@ -28,7 +28,7 @@ UNCONFIGURED = {("POST", "/api/v1/invoices/{invoiceId}/checkout"), ("POST", "/we
 
 def _served_document() -> dict:
     # Collection needs the operations before any server runs; the document is made from the test database's
-    # catalog (DATABASE_URL), by the app's own route. The test checks that the server serves the same one.
+    # catalog (DATABASE_URL), by the app's own route. The test checks that the tested app serves the same one.
     app = create_app({"TESTING": True, "SECRET_KEY": "collection-only-key-long-enough-for-hs256"})
     try:
         return app.test_client().get("/api/v1/openapi.json").get_json()
@@ -43,21 +43,9 @@ schema.config.generation.update(max_examples=MAX_EXAMPLES, database="none")
 
 @dataclass
 class Target:
-    url: str
+    app: object  # the WSGI app the cases are sent to
     headers: dict
     ids: dict  # path parameter -> the id of a real row of the tenant
-
-
-@pytest.fixture(scope="module")
-def base_url(test_config, database_url):
-    app = create_app(test_config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="schemathesis-target", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    close_pool(app)
 
 
 def _arrange(client, h) -> dict:
@@ -105,14 +93,14 @@ def _arrange(client, h) -> dict:
 
 
 @pytest.fixture(scope="module")
-def target(base_url, app, make_tenant, password):
+def target(app, make_tenant, password):
     tenant = make_tenant("manager")
     client = app.test_client()
     login = {"tenant": tenant.slug, "email": tenant.email("manager"), "password": password}
     token = client.post("/api/v1/auth/token", json=login).get_json()["accessToken"]
     headers = {"Authorization": f"Bearer {token}"}
-    assert requests.get(f"{base_url}/api/v1/openapi.json", timeout=10).json() == schema.raw_schema
-    return Target(url=base_url, headers=headers, ids=_arrange(client, headers))
+    assert client.get("/api/v1/openapi.json").get_json() == schema.raw_schema
+    return Target(app=app, headers=headers, ids=_arrange(client, headers))
 
 
 def _real_ids(case, ids: dict) -> None:
@@ -125,7 +113,7 @@ def _real_ids(case, ids: dict) -> None:
 @schema.parametrize()
 def test_no_operation_answers_a_server_error_or_off_its_document(case, target):
     _real_ids(case, target.ids)
-    response = case.call(base_url=target.url, headers=target.headers)
+    response = case.call(app=target.app, headers=target.headers)
     documented = response.status_code == 503 and (case.method.upper(), case.path) in UNCONFIGURED
     if response.status_code >= 500 and not documented:
         pytest.fail(f"{response.status_code} {response.text[:800]}\n{case.as_curl_command(headers=target.headers)}")
