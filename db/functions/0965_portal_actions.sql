@@ -135,6 +135,16 @@ begin atomic
         and a.project_id = any(internal.portal_project_ids()) and internal.portal_can('approve');
 end;
 
+-- A contact's download, once its function has checked that the contact may see the file: the access log row (contact,
+-- file, address, time) and the file's storage key, in the transaction that signs the URL, so no URL goes out unlogged.
+create or replace function internal.portal_download_logged(p_file_id uuid) returns text
+language sql volatile set search_path = ''
+begin atomic
+    insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
+    values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
+    select f.storage_key::text from app.files as f where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
+end;
+
 -- A contract document's download (seed 001): a document of a contract the session's client owns (the ownership rule
 -- of portal.contract_documents, so a contract cloned by the split shows only to its own client), logged.
 create or replace function portal.contract_document_download(p_file_id uuid) returns table (storage_key text)
@@ -146,10 +156,7 @@ begin
     ) then
         perform internal.not_found('file', p_file_id);
     end if;
-    insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
-    values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
-    return query select f.storage_key::text from app.files as f
-    where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
+    return query select internal.portal_download_logged(p_file_id);
 end;
 $$;
 
@@ -283,10 +290,7 @@ begin
     ) then
         perform internal.not_found('file', p_file_id);
     end if;
-    insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
-    values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
-    return query select f.storage_key::text from app.files as f
-    where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
+    return query select internal.portal_download_logged(p_file_id);
 end;
 $$;
 
@@ -444,7 +448,7 @@ grant execute on function
 internal.current_portal_session_id(), internal.current_portal_project_id(), internal.portal_project_ids(),
 internal.portal_order_ids(), internal.portal_task_ids(), internal.portal_can(text)
 to pgpsa_door_portal, pgpsa_door_api;
-grant execute on function internal.portal_require_pay() to pgpsa_door_portal;
+grant execute on function internal.portal_require_pay(), internal.portal_download_logged(uuid) to pgpsa_door_portal;
 grant execute on function internal.end_portal_sessions(uuid, uuid, uuid) to pgpsa_door_api;
 grant execute on function internal.not_found(text, uuid), internal.token_hash(text),
 internal.portal_capabilities(),

@@ -6,10 +6,11 @@ import time
 from uuid import UUID
 
 from flask import current_app, make_response, request
+from psycopg import sql
 from pydantic import Field
 
 from service.api.handlers import Checkout, FileUpload, signed_upload  # noqa: F401 (Checkout: the pay route's answer)
-from service.api.surface import Page, Read, call, one
+from service.api.surface import Page, Read, call, one, qualified
 from service.db import transaction
 from service.errors import Problem
 from service.payments import get_gateway, open_session
@@ -213,6 +214,13 @@ def complete_upload(route, plan, identity, path, body: CompleteIn, query):
         return one(conn, FILES, body.file_id)
 
 
+def signed_download(conn, storage, function: str, file_id, row: dict) -> str:
+    """A signed URL for a file the contact may see, made in the transaction of the portal function that checks that
+    and logs the download (`function`): no URL goes out without its access log row."""
+    key = conn.execute(sql.SQL("select storage_key from {}(%s)").format(qualified(function)), [file_id]).fetchone()
+    return storage.download_url(key["storage_key"], row["file_name"], row["content_type"])
+
+
 def order_files(route, plan, identity, path, body, query):
     storage = get_storage()
     with transaction(identity) as conn:
@@ -220,9 +228,7 @@ def order_files(route, plan, identity, path, body, query):
                              [path["order_id"]]).fetchall()
         for f in found:
             if f["state"] == "available":
-                # Signed in the transaction that logs it: no URL without its access log row.
-                signed = conn.execute("select * from portal.file_download(%s)", [f["id"]]).fetchone()
-                f["download_url"] = storage.download_url(signed["storage_key"], f["file_name"], f["content_type"])
+                f["download_url"] = signed_download(conn, storage, "portal.file_download", f["id"], f)
     return Page(found, len(found), 1, len(found))
 
 
@@ -255,7 +261,5 @@ def contract_documents(route, plan, identity, path, body, query):
     with transaction(identity) as conn:
         found = conn.execute("select * from portal.contract_documents()").fetchall()
         for d in found:
-            key = conn.execute("select storage_key from portal.contract_document_download(%s)", [d["file_id"]]
-                               ).fetchone()["storage_key"]
-            d["download_url"] = storage.download_url(key, d["file_name"], d["content_type"])
+            d["download_url"] = signed_download(conn, storage, "portal.contract_document_download", d["file_id"], d)
     return Page(found, len(found), 1, len(found))

@@ -255,9 +255,8 @@ def order(order_id):
         invoices = _all(conn, "select * from portal.invoices where order_id = %s order by issue_date, id", order_id)
         files = _all(conn, "select * from portal.files where order_id = %s order by created_at, id", order_id)
         for f in files:
-            if f["state"] == "available":  # signed in the transaction that logs it
-                key = conn.execute("select * from portal.file_download(%s)", [f["id"]]).fetchone()["storage_key"]
-                f["download_url"] = storage.download_url(key, f["file_name"], f["content_type"])
+            if f["state"] == "available":
+                f["download_url"] = h.signed_download(conn, storage, "portal.file_download", f["id"], f)
     return _page("order.html", order=found, timeline=timeline, invoices=invoices, files=files, **parts)
 
 
