@@ -142,7 +142,8 @@ language sql volatile set search_path = ''
 begin atomic
     insert into app.file_access_logs (tenant_id, file_id, contact_id, ip)
     values (internal.current_tenant_id(), p_file_id, internal.current_contact_id(), internal.current_ip());
-    select f.storage_key::text from app.files as f where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
+    select f.storage_key::text from app.files as f
+    where f.tenant_id = internal.current_tenant_id() and f.id = p_file_id;
 end;
 
 -- A contract document's download (seed 001): a document of a contract the session's client owns (the ownership rule
