@@ -7,7 +7,9 @@ import threading
 
 import pytest
 import zxingcpp
+from concurrency_support import second_waits_for_first
 from PIL import Image
+from psycopg.types.json import Jsonb
 from sales_support import ok, sales_setup, sent_quote
 
 from service.admin import seed_demo
@@ -178,6 +180,25 @@ def test_stock_movements_move_levels_and_refuse_negative_stock(client, team, pro
     assert len(ok(client.get(f"/api/v1/inventory/movements?productId={product['id']}", headers=p))) == 2
     problem(client.post("/api/v1/inventory/movements", headers=h["sales"],
                         json={**move, "movementType": "receive", "quantity": 1}), 403)
+
+
+def test_the_last_unit_consumed_twice_at_once_is_consumed_once(client, team, admin, database_url):
+    t, h = team
+    m = h["manager"]
+    product = ok(client.post("/api/v1/products", headers=m, json={"sku": "LAST", "name": "Last roll"}), 201)
+    store = ok(client.post("/api/v1/inventory/locations", headers=m, json={"name": "Store"}), 201)
+    move = {"product_id": product["id"], "location_id": store["id"], "quantity": 1}
+    ok(client.post("/api/v1/inventory/movements", headers=m,
+                   json={"productId": product["id"], "locationId": store["id"], "movementType": "receive",
+                         "quantity": 1}), 201)
+    consume = ("select api.record_stock_movement(%s)", [Jsonb({**move, "movement_type": "consume"})])
+    # The second consumption reads the level only once the first has committed (the level's row lock): it sees 0.
+    second = second_waits_for_first(database_url, t, consume, consume)
+    on_hand = admin.execute("select quantity_on_hand from app.inventory_levels where product_id = %s",
+                            [product["id"]]).fetchone()[0]
+    consumed = admin.execute("select count(*) from app.stock_movements where product_id = %s and movement_type = "
+                             "'consume'", [product["id"]]).fetchone()[0]
+    assert (second, on_hand, consumed) == ("PT409", 0, 1), "one roll was consumed twice"
 
 
 def test_demo_sales_data_is_complete_and_idempotent(app, admin):
