@@ -10,6 +10,9 @@ Deploys a DBA can trust (README "Deploys"):
   leaves one alone when neither its statement nor the catalog changed, so an unchanged table is not locked;
   policies and triggers no file declares any more are dropped, and so are the functions and views a file made at
   the last re-apply and no file makes now;
+- what the files made and was changed in the database since, not in a file (a function's or view's definition,
+  owner or grants, a policy or trigger, a policy no file declares, row security switched off), is listed by
+  `db status` and made again by `db up`;
 - procrastinate's queue schema is made once and upgraded when procrastinate's version changes, else left alone.
 """
 
@@ -386,6 +389,67 @@ def repeatable_changes(conn: psycopg.Connection) -> list[str]:
     return changed + sorted(name for name in stored if name not in files)
 
 
+# A function's or view's fingerprint as the catalog has it now (null when it is gone): definition, owner, grants.
+_CODE_FINGERPRINT = """case o.kind
+    when 'view' then (
+        select md5(pg_get_viewdef(c.oid) || c.relowner::regrole::text || coalesce(c.relacl::text, ''))
+        from pg_class as c where c.oid = to_regclass(o.identity))
+    else (
+        select md5(pg_get_functiondef(p.oid) || p.proowner::regrole::text || coalesce(p.proacl::text, ''))
+        from pg_proc as p where p.oid = to_regprocedure(o.identity))
+    end"""
+
+# What the repeatable files made that the database no longer has as they made it, changed in the database and not in a
+# file (by hand, by a script): a function or view (fingerprint), a policy or trigger (internal.declared_ddl keeps the
+# catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), and an
+# app or audit table whose row level security is off or not forced.
+_DRIFT = f"""
+    select o.kind || ' ' || o.identity || ' (' || o.path || ')' from internal.repeatable_code as o
+    where o.fingerprint is not null and o.fingerprint is distinct from ({_CODE_FINGERPRINT})
+    union all
+    select d.kind || ' ' || d.name || ' on ' || d.table_name from internal.declared_ddl as d
+    where to_regprocedure('internal.ddl_definition(text, regclass, text)') is not null
+      and internal.ddl_definition(d.kind, to_regclass(d.table_name), d.name) is distinct from d.definition
+    union all
+    select 'policy ' || p.polname || ' on ' || p.polrelid::regclass::text || ' (no file declares it)'
+    from pg_policy as p join pg_class as c on c.oid = p.polrelid
+    where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and not exists (
+        select from internal.declared_ddl as d
+        where d.kind = 'policy' and d.table_name = p.polrelid::regclass::text and d.name = p.polname)
+    union all
+    select 'row level security not enabled and forced on ' || c.oid::regclass::text from pg_class as c
+    where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')
+      and not (c.relrowsecurity and c.relforcerowsecurity)
+    order by 1"""
+
+
+def database_drift(conn: psycopg.Connection) -> list[str]:
+    """What was changed in the database since the last re-apply, not in a file (_DRIFT); nothing before the files
+    were first applied with 0028 (the declarations' own function is one of them: gone, it is a function's drift)."""
+    fingerprinted = conn.execute(
+        "select exists (select from pg_attribute where attrelid = to_regclass('internal.repeatable_code')"
+        " and attname = 'fingerprint' and not attisdropped)"
+    ).fetchone()[0]
+    if not fingerprinted or not conn.execute("select exists (select from internal.repeatable_files)").fetchone()[0]:
+        return []
+    return [row[0] for row in conn.execute(_DRIFT).fetchall()]
+
+
+def _reclaim(conn: psycopg.Connection) -> None:
+    """A function or view the files made and someone gave to another role goes back to the owner, which remakes it
+    (it may replace only what it owns)."""
+    given_away = conn.execute(
+        "select o.kind, o.identity from internal.repeatable_code as o"
+        " left join pg_proc as p on p.oid = case o.kind when 'function' then to_regprocedure(o.identity) end"
+        " left join pg_class as c on c.oid = case o.kind when 'view' then to_regclass(o.identity) end"
+        " where coalesce(p.proowner, c.relowner)::regrole::text <> all(%s)",
+        [[OWNER, *DOORS]],
+    ).fetchall()
+    for kind, identity in given_away:
+        what = sql.SQL("view" if kind == "view" else "routine")
+        conn.execute(sql.SQL("alter {} {} owner to {}").format(what, sql.SQL(identity), sql.Identifier(OWNER)))
+
+
 def _drop_orphans(conn: psycopg.Connection) -> list[str]:
     """Functions and views a file made at the last re-apply and none made in this one."""
     return _drop_code(
@@ -468,9 +532,12 @@ def apply_repeatable(url: str, *, only_if_changed: bool = False) -> bool:
     re-applied."""
     files = repeatable_files()
     with psycopg.connect(url) as conn:  # one transaction: every file lands or none does
-        if only_if_changed and not repeatable_changes(conn):
+        drift = database_drift(conn)
+        if only_if_changed and not repeatable_changes(conn) and not drift:
             click.echo(f"repeatable: {len(files)} files unchanged, nothing re-applied")
             return False
+        for what in drift:
+            click.echo(f"repeatable: changed in the database since the last db up, made as the files say: {what}")
         conn.execute("select pg_advisory_xact_lock(%s)", [REAPPLY_LOCK])
         changes = repeatable_changes(conn)
         # The owner (not a door, which may not replace what it does not own) remakes the door objects; the doors
@@ -480,6 +547,7 @@ def apply_repeatable(url: str, *, only_if_changed: bool = False) -> bool:
                 sql.SQL(", ").join(map(sql.Identifier, DOORS)), sql.Identifier(OWNER)
             )
         )
+        _reclaim(conn)
         # What each file makes is recorded (functions, views), to drop what no file makes any more.
         conn.execute(
             "create event trigger pgpsa_record_repeatable_code on ddl_command_end"
@@ -507,6 +575,7 @@ def apply_repeatable(url: str, *, only_if_changed: bool = False) -> bool:
         conn.execute(
             "insert into internal.repeatable_code (identity, kind, path) select * from pg_temp.repeatable_made"
         )
+        conn.execute(f"update internal.repeatable_code as o set fingerprint = {_CODE_FINGERPRINT}")
         conn.execute("delete from internal.repeatable_files")
         with conn.cursor() as cur:
             cur.executemany(
@@ -540,7 +609,8 @@ def up():
 
 @db.command()
 def status():
-    """List applied, changed and pending migrations, and the repeatable files changed since the last `db up`."""
+    """List applied, changed and pending migrations, the repeatable files changed since the last `db up`, and what
+    they made that was changed in the database since."""
     url = admin_url()
     report = migration_report(url)
     for state, m, note in report:
@@ -551,13 +621,16 @@ def status():
         " since applied"
     )
     with psycopg.connect(url, autocommit=True) as conn:
-        changes = repeatable_changes(conn)
+        changes, drift = repeatable_changes(conn), database_drift(conn)
     total = len(repeatable_files())
     if changes:
         click.echo(f"repeatable: {len(changes)} of {total} files changed since the last db up (db up re-applies them):")
         click.echo("".join(f"  {name}\n" for name in changes), nl=False)
     else:
         click.echo(f"repeatable: {total} files, none changed since the last db up")
+    if drift:
+        click.echo(f"repeatable: {len(drift)} changed in the database since the last db up (db up makes them again):")
+        click.echo("".join(f"  {what}\n" for what in drift), nl=False)
     if counts["CHANGED"]:
         sys.exit(1)
 

@@ -1,5 +1,6 @@
 """`pgpsa db` as a DBA meets it in production (issue O): a deploy with nothing changed does nothing and waits for
-no lock; one changed file locks no table whose rules did not change; code no file defines any more is dropped; an
+no lock; one changed file locks no table whose rules did not change; what was changed in the database and not in a
+file is reported and made again; code no file defines any more is dropped; an
 applied migration whose file changed stops `db up` and `db status` says so (a database migrated before checksums
 existed has them recorded, not refused); and every migration's rollback runs: up to the end, down past 0001, up again,
 to the same schema. Each test on a scratch copy of one database migrated once."""
@@ -103,6 +104,48 @@ def test_one_changed_file_locks_no_table_whose_rules_did_not_change(db, tmp_path
         ).fetchone()[0]
     assert "BEFORE DELETE OR UPDATE ON app.clients" in definition
     assert "nothing re-applied" in pgpsa_db(_waiting(db), "up", db_dir=files).output
+
+
+# Changes made in the database, not in a file: each could let a request past a rule (any tenant may go negative,
+# every client visible to every tenant, contacts read past their policies by the table's owner, products to anyone).
+BY_HAND = {
+    "function internal.allows_negative_stock(pg_catalog.uuid)":
+        "create or replace function internal.allows_negative_stock(p_tenant_id uuid) returns boolean"
+        " language sql stable security definer set search_path = '' return true",
+    "policy tenant_isolation on app.clients": "alter policy tenant_isolation on app.clients using (true)",
+    "row level security not enabled and forced on app.contacts": "alter table app.contacts no force row level security",
+    "policy by_hand on app.products (no file declares it)": "create policy by_hand on app.products using (true)",
+}
+
+
+def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_again(db):
+    with psycopg.connect(db, autocommit=True) as conn:
+        for statement in BY_HAND.values():
+            conn.execute(statement)
+    status = pgpsa_db(db, "status").output
+    assert "4 changed in the database since the last db up" in status, status
+    for what in BY_HAND:
+        assert what in status
+    # db up makes them again as the files say, and waits for no table but the three changed.
+    holder = _hold_every_table(db, "row exclusive", but=("app.clients", "app.contacts", "app.products"))
+    try:
+        result = pgpsa_db(_waiting(db), "up")
+    finally:
+        holder.close()
+    assert "1 of" in result.output and "dropped policy by_hand on app.products" in result.output, result.output
+    with psycopg.connect(db) as conn:
+        restored = conn.execute(
+            "select pg_get_functiondef('internal.allows_negative_stock(uuid)'::regprocedure),"
+            " (select pg_get_expr(polqual, polrelid) from pg_policy"
+            "  where polrelid = 'app.clients'::regclass and polname = 'tenant_isolation'),"
+            " (select relforcerowsecurity from pg_class where oid = 'app.contacts'::regclass),"
+            " (select count(*) from pg_policy where polname = 'by_hand')"
+        ).fetchone()
+    assert "app.sales_settings" in restored[0], restored[0]  # the file's body again, not `return true`
+    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0)
+    status = pgpsa_db(db, "status").output
+    assert "changed in the database" not in status, status
+    assert "nothing re-applied" in pgpsa_db(_waiting(db), "up").output
 
 
 def test_code_policies_and_triggers_no_file_declares_any_more_are_dropped(db, tmp_path):
