@@ -11,7 +11,8 @@ Deploys a DBA can trust (README "Deploys"):
   policies and triggers no file declares any more are dropped, and so are the functions and views a file made at
   the last re-apply and no file makes now;
 - what the files made and was changed in the database since, not in a file (a function's or view's definition,
-  owner or grants, a policy or trigger, a policy no file declares, row security switched off), is listed by
+  owner or grants, a policy or trigger, a policy no file declares, a grant on app, audit or internal to anyone but
+  the owner and the doors, row security switched off), is listed by
   `db status` and made again by `db up`;
 - procrastinate's queue schema is made once and upgraded when procrastinate's version changes, else left alone.
 """
@@ -401,8 +402,9 @@ _CODE_FINGERPRINT = """case o.kind
 
 # What the repeatable files made that the database no longer has as they made it, changed in the database and not in a
 # file (by hand, by a script): a function or view (fingerprint), a policy or trigger (internal.declared_ddl keeps the
-# catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), and an
-# app or audit table whose row level security is off or not forced.
+# catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), a privilege
+# on the schemas app, audit or internal or their tables held by anyone but the owner and the doors (the doors file
+# revokes it), and an app or audit table whose row level security is off or not forced.
 _DRIFT = f"""
     select o.kind || ' ' || o.identity || ' (' || o.path || ')' from internal.repeatable_code as o
     where o.fingerprint is not null and o.fingerprint is distinct from ({_CODE_FINGERPRINT})
@@ -416,6 +418,18 @@ _DRIFT = f"""
     where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and not exists (
         select from internal.declared_ddl as d
         where d.kind = 'policy' and d.table_name = p.polrelid::regclass::text and d.name = p.polname)
+    union all
+    select format('%s granted to %s (only the owner and the doors reach app, audit and internal)',
+                  x.what, case x.grantee when 0 then 'public' else x.grantee::regrole::text end)
+    from (
+        select 'usage on schema ' || n.nspname as what, a.grantee from pg_namespace as n
+        cross join lateral aclexplode(n.nspacl) as a where n.nspname in ('app', 'audit', 'internal')
+        union
+        select lower(a.privilege_type) || ' on ' || c.oid::regclass::text, a.grantee from pg_class as c
+        cross join lateral aclexplode(c.relacl) as a
+        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
+    ) as x
+    where x.grantee = 0 or x.grantee::regrole::text <> all(array['{OWNER}', {", ".join(f"'{d}'" for d in DOORS)}])
     union all
     select 'row level security not enabled and forced on ' || c.oid::regclass::text from pg_class as c
     where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')

@@ -107,7 +107,8 @@ def test_one_changed_file_locks_no_table_whose_rules_did_not_change(db, tmp_path
 
 
 # Changes made in the database, not in a file: each could let a request past a rule (any tenant may go negative,
-# every client visible to every tenant, contacts read past their policies by the table's owner, products to anyone).
+# every client visible to every tenant, contacts read past their policies by the table's owner, products to anyone,
+# a request role or anyone at all reaching a table without a door).
 BY_HAND = {
     "function internal.allows_negative_stock(pg_catalog.uuid)":
         "create or replace function internal.allows_negative_stock(p_tenant_id uuid) returns boolean"
@@ -115,6 +116,8 @@ BY_HAND = {
     "policy tenant_isolation on app.clients": "alter policy tenant_isolation on app.clients using (true)",
     "row level security not enabled and forced on app.contacts": "alter table app.contacts no force row level security",
     "policy by_hand on app.products (no file declares it)": "create policy by_hand on app.products using (true)",
+    "usage on schema app granted to pgpsa_staff": "grant usage on schema app to pgpsa_staff",
+    "select on app.clients granted to public": "grant select on app.clients to public",
 }
 
 
@@ -123,7 +126,7 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
         for statement in BY_HAND.values():
             conn.execute(statement)
     status = pgpsa_db(db, "status").output
-    assert "4 changed in the database since the last db up" in status, status
+    assert f"{len(BY_HAND)} changed in the database since the last db up" in status, status
     for what in BY_HAND:
         assert what in status
     # db up makes them again as the files say, and waits for no table but the three changed.
@@ -139,10 +142,12 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
             " (select pg_get_expr(polqual, polrelid) from pg_policy"
             "  where polrelid = 'app.clients'::regclass and polname = 'tenant_isolation'),"
             " (select relforcerowsecurity from pg_class where oid = 'app.contacts'::regclass),"
-            " (select count(*) from pg_policy where polname = 'by_hand')"
+            " (select count(*) from pg_policy where polname = 'by_hand'),"
+            " has_schema_privilege('pgpsa_staff', 'app', 'usage'),"
+            " has_table_privilege('pgpsa_bi', 'app.clients', 'select')"
         ).fetchone()
     assert "app.sales_settings" in restored[0], restored[0]  # the file's body again, not `return true`
-    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0)
+    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0, False, False)
     status = pgpsa_db(db, "status").output
     assert "changed in the database" not in status, status
     assert "nothing re-applied" in pgpsa_db(_waiting(db), "up").output
