@@ -400,11 +400,43 @@ _CODE_FINGERPRINT = """case o.kind
         from pg_proc as p where p.oid = to_regprocedure(o.identity))
     end"""
 
+# The app's schemas, and the roles that may own what they hold.
+_SCHEMAS = "array['app', 'audit', 'internal', 'api', 'portal', 'bi']::regnamespace[]"
+_KEEPERS = "array[" + ", ".join(f"'{role}'" for role in (OWNER, *DOORS)) + "]"
+
+# A routine in one of the app's schemas that anyone may run: PostgreSQL lets PUBLIC execute a new function unless its
+# owner's default privileges say otherwise, and the owner's do (0001_schemas), so this is one made by hand as
+# another role, a superuser perhaps, whose definer function would then run as that role for every caller.
+_PUBLIC_ROUTINES = f"""
+    select p.oid::regprocedure::text from pg_proc as p
+    where p.pronamespace = any({_SCHEMAS})
+      and (p.proacl is null or exists (
+          select from aclexplode(p.proacl) as a where a.grantee = 0 and a.privilege_type = 'EXECUTE'))"""
+
+
+# A routine or relation of the app's schemas owned by anyone but the owner and the doors: one made by hand as another
+# role, a superuser perhaps, or given away (kind as ALTER names it, name); the files could not replace, grant or
+# revoke on it.
+_FOREIGN = f"""
+    select 'routine', p.oid::regprocedure::text from pg_proc as p
+    where p.pronamespace = any({_SCHEMAS})
+      and p.proowner::regrole::text <> all({_KEEPERS})
+    union all
+    select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence'
+           else 'table' end, c.oid::regclass::text
+    from pg_class as c
+    where c.relnamespace = any({_SCHEMAS})
+      and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+      and not exists (  -- a serial's sequence goes with its table
+          select from pg_depend as d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'a')
+      and c.relowner::regrole::text <> all({_KEEPERS})"""
+
 # What the repeatable files made that the database no longer has as they made it, changed in the database and not in a
 # file (by hand, by a script): a function or view (fingerprint), a policy or trigger (internal.declared_ddl keeps the
 # catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), a privilege
-# on the schemas app, audit or internal or their tables held by anyone but the owner and the doors (the doors file
-# revokes it), and an app or audit table whose row level security is off or not forced.
+# on the schemas app, audit or internal or their tables held by anyone but the owner and the doors (0100_tenant_tables
+# revokes it), a routine anyone may run or an object another role owns in the app's schemas (the doors file revokes,
+# _reclaim gives it to the owner), and an app or audit table whose row level security is off or not forced.
 _DRIFT = f"""
     select o.kind || ' ' || o.identity || ' (' || o.path || ')' from internal.repeatable_code as o
     where o.fingerprint is not null and o.fingerprint is distinct from ({_CODE_FINGERPRINT})
@@ -429,7 +461,12 @@ _DRIFT = f"""
         cross join lateral aclexplode(c.relacl) as a
         where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
     ) as x
-    where x.grantee = 0 or x.grantee::regrole::text <> all(array['{OWNER}', {", ".join(f"'{d}'" for d in DOORS)}])
+    where x.grantee = 0 or x.grantee::regrole::text <> all({_KEEPERS})
+    union all
+    select 'routine ' || r.routine || ' may be run by anyone (public)' from ({_PUBLIC_ROUTINES}) as r (routine)
+    union all
+    select f.kind || ' ' || f.name || ' owned by another role than the owner and the doors'
+    from ({_FOREIGN}) as f (kind, name)
     union all
     select 'row level security not enabled and forced on ' || c.oid::regclass::text from pg_class as c
     where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')
@@ -450,18 +487,10 @@ def database_drift(conn: psycopg.Connection) -> list[str]:
 
 
 def _reclaim(conn: psycopg.Connection) -> None:
-    """A function or view the files made and someone gave to another role goes back to the owner, which remakes it
-    (it may replace only what it owns)."""
-    given_away = conn.execute(
-        "select o.kind, o.identity from internal.repeatable_code as o"
-        " left join pg_proc as p on p.oid = case o.kind when 'function' then to_regprocedure(o.identity) end"
-        " left join pg_class as c on c.oid = case o.kind when 'view' then to_regclass(o.identity) end"
-        " where coalesce(p.proowner, c.relowner)::regrole::text <> all(%s)",
-        [[OWNER, *DOORS]],
-    ).fetchall()
-    for kind, identity in given_away:
-        what = sql.SQL("view" if kind == "view" else "routine")
-        conn.execute(sql.SQL("alter {} {} owner to {}").format(what, sql.SQL(identity), sql.Identifier(OWNER)))
+    """What the app's schemas hold and someone gave to, or made as, another role goes to the owner (_FOREIGN): the
+    files may replace, grant and revoke only on what the owner owns (or the doors, which give theirs back first)."""
+    for kind, name in conn.execute(_FOREIGN).fetchall():
+        conn.execute(sql.SQL("alter {} {} owner to {}").format(sql.SQL(kind), sql.SQL(name), sql.Identifier(OWNER)))
 
 
 def _drop_orphans(conn: psycopg.Connection) -> list[str]:

@@ -108,7 +108,7 @@ def test_one_changed_file_locks_no_table_whose_rules_did_not_change(db, tmp_path
 
 # Changes made in the database, not in a file: each could let a request past a rule (any tenant may go negative,
 # every client visible to every tenant, contacts read past their policies by the table's owner, products to anyone,
-# a request role or anyone at all reaching a table without a door).
+# a request role or anyone at all reaching a table without a door, a superuser's definer function anyone may run).
 BY_HAND = {
     "function internal.allows_negative_stock(pg_catalog.uuid)":
         "create or replace function internal.allows_negative_stock(p_tenant_id uuid) returns boolean"
@@ -118,7 +118,12 @@ BY_HAND = {
     "policy by_hand on app.products (no file declares it)": "create policy by_hand on app.products using (true)",
     "usage on schema app granted to pgpsa_staff": "grant usage on schema app to pgpsa_staff",
     "select on app.clients granted to public": "grant select on app.clients to public",
+    "routine api.by_hand() may be run by anyone (public)":
+        "create function api.by_hand() returns bigint language sql security definer"
+        " return (select count(*) from app.clients)",
 }
+# ... and what `db status` says of them (the superuser's function twice: anyone may run it, and it is not the owner's).
+SAID = [*BY_HAND, "routine api.by_hand() owned by another role than the owner and the doors"]
 
 
 def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_again(db):
@@ -126,8 +131,8 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
         for statement in BY_HAND.values():
             conn.execute(statement)
     status = pgpsa_db(db, "status").output
-    assert f"{len(BY_HAND)} changed in the database since the last db up" in status, status
-    for what in BY_HAND:
+    assert f"{len(SAID)} changed in the database since the last db up" in status, status
+    for what in SAID:
         assert what in status
     # db up makes them again as the files say, and waits for no table but the three changed.
     holder = _hold_every_table(db, "row exclusive", but=("app.clients", "app.contacts", "app.products"))
@@ -144,10 +149,15 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
             " (select relforcerowsecurity from pg_class where oid = 'app.contacts'::regclass),"
             " (select count(*) from pg_policy where polname = 'by_hand'),"
             " has_schema_privilege('pgpsa_staff', 'app', 'usage'),"
-            " has_table_privilege('pgpsa_bi', 'app.clients', 'select')"
+            " has_table_privilege('pgpsa_bi', 'app.clients', 'select'),"
+            " (select count(*) from pg_proc as p cross join aclexplode(p.proacl) as a"
+            "  where p.oid = 'api.by_hand()'::regprocedure and a.grantee = 0),"
+            " (select proowner::regrole::text from pg_proc where oid = 'api.by_hand()'::regprocedure)"
         ).fetchone()
     assert "app.sales_settings" in restored[0], restored[0]  # the file's body again, not `return true`
-    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0, False, False)
+    # The superuser's function in api is an api function now: no longer anyone's to run, and run as the api door
+    # (under its policies) by staff, as every api function not on the definer allowlist is.
+    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0, False, False, 0, "pgpsa_door_api")
     status = pgpsa_db(db, "status").output
     assert "changed in the database" not in status, status
     assert "nothing re-applied" in pgpsa_db(_waiting(db), "up").output

@@ -7,16 +7,26 @@
 -- change alone (so a table whose rules did not change is not locked), and `db up` drops every policy no file
 -- declared (internal.finish_declarations).
 
+-- Taken back from whoever holds them but the owner (a door, a request role, a login or public given one by hand), and
+-- so are the schemas: the doors get their usage back in 9000_doors.sql, nobody else ever has it.
 do $$
 declare
-    r text;
+    o record;
 begin
-    foreach r in array array[
-        'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_anon', 'pgpsa_staff', 'pgpsa_portal', 'pgpsa_webhook',
-        'pgpsa_worker', 'pgpsa_bi', 'pgpsa_service'
-    ] loop
-        execute format('revoke all on all tables in schema app, audit, internal from %I', r);
-        execute format('revoke all on all sequences in schema app, audit, internal from %I', r);
+    for o in
+        select format('schema %I', n.nspname) as what, a.grantee from pg_namespace as n
+        cross join lateral aclexplode(n.nspacl) as a
+        where n.nspname in ('app', 'audit', 'internal')
+        union
+        select format('%s %s', case c.relkind when 'S' then 'sequence' else 'table' end, c.oid::regclass), a.grantee
+        from pg_class as c cross join lateral aclexplode(c.relacl) as a
+        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
+    loop
+        if o.grantee = 0 or o.grantee::regrole::text <> 'pgpsa_owner' then
+            execute format(
+                'revoke all on %s from %s', o.what, case o.grantee when 0 then 'public' else o.grantee::regrole::text end
+            );
+        end if;
     end loop;
 end
 $$;

@@ -191,25 +191,9 @@ begin
     execute format('revoke all on schema app, audit, internal from %s', request_roles);
     execute format('revoke all on all functions in schema app, audit, internal, api, portal, bi from %s', request_roles);
     execute format('revoke all on all tables in schema api, portal, bi from %s', request_roles);
-    -- ... and for anyone but the owner and the doors (a grant made by hand, to a login, to public), nothing on the
-    -- schemas app, audit and internal or their tables: no caller reaches a table but through a door.
-    for o in
-        select format('schema %I', n.nspname) as what, a.grantee from pg_namespace as n
-        cross join lateral aclexplode(n.nspacl) as a
-        where n.nspname in ('app', 'audit', 'internal')
-        union
-        select format('table %s', c.oid::regclass), a.grantee from pg_class as c
-        cross join lateral aclexplode(c.relacl) as a
-        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
-    loop
-        if o.grantee = 0 or o.grantee::regrole::text not in (
-            'pgpsa_owner', 'pgpsa_door_api', 'pgpsa_door_bi', 'pgpsa_door_portal'
-        ) then
-            execute format(
-                'revoke all on %s from %s', o.what, case o.grantee when 0 then 'public' else o.grantee::regrole::text end
-            );
-        end if;
-    end loop;
+    -- Nor may anyone run a routine here that no file grants: a function made by hand as another role is runnable by
+    -- public (only the owner's default privileges say otherwise, 0001_schemas).
+    revoke all on all routines in schema app, audit, internal, api, portal, bi from public;
 
     -- api views: owned by the api door, read with the door's grants under RLS.
     for o in
