@@ -1,0 +1,121 @@
+"""Drift: what the repeatable files made (service/migrate.py) and was changed in the database since, not in a file.
+
+`db status` lists it and `db up` makes it again (README "Deploys"): functions and views are fingerprinted at each
+re-apply, policies and triggers keep the catalog's words (internal.declared_ddl), and the rules every re-apply
+restores (who may reach app, audit and internal, who owns and may run the app's code, forced row security) are
+read straight from the catalog.
+"""
+
+import psycopg
+from psycopg import sql
+
+# The roles that own the app's objects: the owner (migrations, repeatable files) and the doors (db/bootstrap.sql).
+OWNER = "pgpsa_owner"
+DOORS = ("pgpsa_door_api", "pgpsa_door_bi", "pgpsa_door_portal")
+
+# A function's or view's fingerprint as the catalog has it now (null when it is gone): definition, owner, grants.
+_CODE_FINGERPRINT = """case o.kind
+    when 'view' then (
+        select md5(pg_get_viewdef(c.oid) || c.relowner::regrole::text || coalesce(c.relacl::text, ''))
+        from pg_class as c where c.oid = to_regclass(o.identity))
+    else (
+        select md5(pg_get_functiondef(p.oid) || p.proowner::regrole::text || coalesce(p.proacl::text, ''))
+        from pg_proc as p where p.oid = to_regprocedure(o.identity))
+    end"""
+
+# The app's schemas, and the roles that may own what they hold.
+_SCHEMAS = "array['app', 'audit', 'internal', 'api', 'portal', 'bi']::regnamespace[]"
+_KEEPERS = "array[" + ", ".join(f"'{role}'" for role in (OWNER, *DOORS)) + "]"
+
+# A routine in one of the app's schemas that anyone may run: PostgreSQL lets PUBLIC execute a new function unless its
+# owner's default privileges say otherwise, and the owner's do (0001_schemas), so this is one made by hand as
+# another role, a superuser perhaps, whose definer function would then run as that role for every caller.
+_PUBLIC_ROUTINES = f"""
+    select p.oid::regprocedure::text from pg_proc as p
+    where p.pronamespace = any({_SCHEMAS})
+      and (p.proacl is null or exists (
+          select from aclexplode(p.proacl) as a where a.grantee = 0 and a.privilege_type = 'EXECUTE'))"""
+
+
+# A routine or relation of the app's schemas owned by anyone but the owner and the doors: one made by hand as another
+# role, a superuser perhaps, or given away (kind as ALTER names it, name); the files could not replace, grant or
+# revoke on it.
+_FOREIGN = f"""
+    select 'routine', p.oid::regprocedure::text from pg_proc as p
+    where p.pronamespace = any({_SCHEMAS})
+      and p.proowner::regrole::text <> all({_KEEPERS})
+    union all
+    select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence'
+           else 'table' end, c.oid::regclass::text
+    from pg_class as c
+    where c.relnamespace = any({_SCHEMAS})
+      and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+      and not exists (  -- a serial's sequence goes with its table
+          select from pg_depend as d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'a')
+      and c.relowner::regrole::text <> all({_KEEPERS})"""
+
+# What the repeatable files made that the database no longer has as they made it, changed in the database and not in a
+# file (by hand, by a script): a function or view (fingerprint), a policy or trigger (internal.declared_ddl keeps the
+# catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), a privilege
+# on the schemas app, audit or internal or their tables held by anyone but the owner and the doors (0100_tenant_tables
+# revokes it), a routine anyone may run or an object another role owns in the app's schemas (the doors file revokes,
+# reclaim gives it to the owner), and an app or audit table whose row level security is off or not forced.
+_DRIFT = f"""
+    select o.kind || ' ' || o.identity || ' (' || o.path || ')' from internal.repeatable_code as o
+    where o.fingerprint is not null and o.fingerprint is distinct from ({_CODE_FINGERPRINT})
+    union all
+    select d.kind || ' ' || d.name || ' on ' || d.table_name from internal.declared_ddl as d
+    where to_regprocedure('internal.ddl_definition(text, regclass, text)') is not null
+      and internal.ddl_definition(d.kind, to_regclass(d.table_name), d.name) is distinct from d.definition
+    union all
+    select 'policy ' || p.polname || ' on ' || p.polrelid::regclass::text || ' (no file declares it)'
+    from pg_policy as p join pg_class as c on c.oid = p.polrelid
+    where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and not exists (
+        select from internal.declared_ddl as d
+        where d.kind = 'policy' and d.table_name = p.polrelid::regclass::text and d.name = p.polname)
+    union all
+    select format('%s granted to %s (only the owner and the doors reach app, audit and internal)',
+                  x.what, case x.grantee when 0 then 'public' else x.grantee::regrole::text end)
+    from (
+        select 'usage on schema ' || n.nspname as what, a.grantee from pg_namespace as n
+        cross join lateral aclexplode(n.nspacl) as a where n.nspname in ('app', 'audit', 'internal')
+        union
+        select lower(a.privilege_type) || ' on ' || c.oid::regclass::text, a.grantee from pg_class as c
+        cross join lateral aclexplode(c.relacl) as a
+        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
+    ) as x
+    where x.grantee = 0 or x.grantee::regrole::text <> all({_KEEPERS})
+    union all
+    select 'routine ' || r.routine || ' may be run by anyone (public)' from ({_PUBLIC_ROUTINES}) as r (routine)
+    union all
+    select f.kind || ' ' || f.name || ' owned by another role than the owner and the doors'
+    from ({_FOREIGN}) as f (kind, name)
+    union all
+    select 'row level security not enabled and forced on ' || c.oid::regclass::text from pg_class as c
+    where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')
+      and not (c.relrowsecurity and c.relforcerowsecurity)
+    order by 1"""
+
+
+def database_drift(conn: psycopg.Connection) -> list[str]:
+    """What was changed in the database since the last re-apply, not in a file (_DRIFT); nothing before the files
+    were first applied with 0028 (the declarations' own function is one of them: gone, it is a function's drift)."""
+    fingerprinted = conn.execute(
+        "select exists (select from pg_attribute where attrelid = to_regclass('internal.repeatable_code')"
+        " and attname = 'fingerprint' and not attisdropped)"
+    ).fetchone()[0]
+    if not fingerprinted or not conn.execute("select exists (select from internal.repeatable_files)").fetchone()[0]:
+        return []
+    return [row[0] for row in conn.execute(_DRIFT).fetchall()]
+
+
+def reclaim(conn: psycopg.Connection) -> None:
+    """What the app's schemas hold and someone gave to, or made as, another role goes to the owner (_FOREIGN): the
+    files may replace, grant and revoke only on what the owner owns (or the doors, which give theirs back first)."""
+    for kind, name in conn.execute(_FOREIGN).fetchall():
+        conn.execute(sql.SQL("alter {} {} owner to {}").format(sql.SQL(kind), sql.SQL(name), sql.Identifier(OWNER)))
+
+
+def record_fingerprints(conn: psycopg.Connection) -> None:
+    """At the end of a re-apply: each function's and view's fingerprint as the files left it."""
+    conn.execute(f"update internal.repeatable_code as o set fingerprint = {_CODE_FINGERPRINT}")
