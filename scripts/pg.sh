@@ -4,14 +4,16 @@
 # With DATABASE_URL set no cluster is made: it names the server (and a superuser login) and DB replaces
 # its database part. Otherwise the cluster lives in .pg/ (or /tmp/pgpsa-<hash> when the server's OS user
 # cannot reach the checkout), listens on 127.0.0.1 and a private socket with trust auth, superuser
-# `postgres`, on port $PGPORT or, by default, 54320 + (checkout hash mod 500): one port per checkout,
-# so two checkouts never clash. CI=true makes it a throwaway cluster (fsync=off).
+# `postgres`, on port $PGPORT or, by default, 25432 + (checkout hash mod 500): one port per checkout,
+# so two checkouts never clash, and below Linux's ephemeral ports (32768 and up): a client's connection (wrk's,
+# the suite's) left in TIME-WAIT on the port would keep the cluster from starting again (it did, on 54576).
+# CI=true makes it a throwaway cluster (fsync=off).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=/usr/lib/postgresql/15/bin
 hash=$(printf %s "$root" | sha1sum | cut -c1-8)
-port=${PGPORT:-$((54320 + 0x${hash:0:4} % 500))}
+port=${PGPORT:-$((25432 + 0x${hash:0:4} % 500))}
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
