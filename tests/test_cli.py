@@ -2,13 +2,13 @@
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import psycopg
 import pytest
+from net_support import free_port
 
 from service.admin import tenant, user
 
@@ -17,18 +17,12 @@ PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 GOOD = "a long and unusual passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def no_database_env():
     """The environment of a fresh shell: no DATABASE_URL, and (through pg.sh's own PGPSA_PGDIR and PGPORT) a
     cluster of its own that does not exist yet, so this checkout's clusters stay untouched."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SERVICE_DATABASE_URL")}
-    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-cli-{secrets.token_hex(4)}", PGPORT=str(_free_port()))
+    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-cli-{secrets.token_hex(4)}", PGPORT=str(free_port()))
     yield env
     subprocess.run([str(PG_SH), "destroy"], env=env, capture_output=True, check=False)
 
@@ -66,7 +60,7 @@ def test_with_no_database_url_the_cli_uses_the_embedded_cluster(no_database_env)
 
 
 def test_an_unreachable_database_is_one_line_not_a_traceback():
-    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{_free_port()}/none"}
+    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/none"}
     for args in (
         ("db", "status"),
         ("tenant", "create", "--slug", "x1", "--name", "X", "--admin-email", "a@x.test", "--admin-password", GOOD),

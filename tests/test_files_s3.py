@@ -5,7 +5,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import socket
 
 import boto3
 import pytest
@@ -13,18 +12,13 @@ import requests
 from botocore.config import Config
 from delivery_support import make_project, ok, task_named
 from moto.server import ThreadedMotoServer
+from net_support import free_port
 
 from service import create_app
 from service.db import close_pool
 
 BUCKET = "pgpsa-test-files"
 LIMIT = 52_428_800
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,7 @@ def s3_endpoint():
         }.items():
             mp.setenv(name, value)
         mp.delenv("AWS_PROFILE", raising=False)
-        port = _free_port()
+        port = free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         try:

@@ -5,7 +5,6 @@ Each test saves a screenshot of every page it visits under <basetemp>/portal-scr
 
 import os
 import re
-import socket
 import struct
 import uuid
 import zlib
@@ -17,6 +16,7 @@ from botocore.config import Config
 from browser_support import CHROMIUM, CHROMIUM_ARGS, CheckoutStandIn, Served, Visit, magic_link, mailed_code
 from delivery_support import move, task_named
 from moto.server import ThreadedMotoServer
+from net_support import free_port
 from portal_support import accepted_order, contact, ok, portal_client, sales_setup, share_link
 
 from service import create_app
@@ -43,12 +43,6 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 PNG = _png(480, 240, (31, 95, 191))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3():
     with pytest.MonkeyPatch.context() as mp:
@@ -56,7 +50,7 @@ def s3():
                             "AWS_DEFAULT_REGION": "us-east-1"}.items():
             mp.setenv(name, value)
         mp.delenv("AWS_PROFILE", raising=False)
-        port = _free_port()
+        port = free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         endpoint = f"http://127.0.0.1:{port}"

@@ -9,7 +9,6 @@ one): the rest of the suite keeps using the test cluster, even when it runs besi
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import psycopg
 import pytest
 import requests
 from deploy_support import pgpsa_db
+from net_support import free_port
 from werkzeug.serving import make_server
 
 from service import create_app
@@ -36,18 +36,12 @@ THREADS = 4
 PASSWORD = "correct horse battery staple"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def own_cluster():
     """A cluster of this test's own, migrated; yields (environment for pg.sh, its superuser URL)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SERVICE_DATABASE_URL")}
     # CI=true: a throwaway cluster, without fsync (pg.sh).
-    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-restart-{secrets.token_hex(4)}", PGPORT=str(_free_port()), CI="true")
+    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-restart-{secrets.token_hex(4)}", PGPORT=str(free_port()), CI="true")
     try:
         subprocess.run([str(PG_SH), "ensure", "pgpsa"], env=env, capture_output=True, check=True, timeout=120)
         url = subprocess.run(

@@ -3,20 +3,15 @@ with its request id, and a graceful stop on SIGTERM."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from net_support import free_port
+
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, **headers) -> tuple[int, dict]:
@@ -25,7 +20,7 @@ def _get(url: str, **headers) -> tuple[int, dict]:
 
 
 def test_serve_runs_gunicorn_logs_request_ids_and_stops_gracefully(database_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
