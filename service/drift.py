@@ -3,7 +3,9 @@
 `db status` lists it and `db up` makes it again (README "Deploys"): functions and views are fingerprinted at each
 re-apply, policies and triggers keep the catalog's words (internal.declared_ddl), and the rules every re-apply
 restores (who may reach app, audit and internal, who owns and may run the app's code, forced row security) are
-read straight from the catalog.
+read straight from the catalog. What the migrations made (columns, constraints, indexes) is recorded by the `db up`
+that applied them (internal.schema_objects): a change to it is listed too, but only a migration, or a DBA putting it
+back, may change it.
 """
 
 import psycopg
@@ -119,3 +121,59 @@ def reclaim(conn: psycopg.Connection) -> None:
 def record_fingerprints(conn: psycopg.Connection) -> None:
     """At the end of a re-apply: each function's and view's fingerprint as the files left it."""
     conn.execute(f"update internal.repeatable_code as o set fingerprint = {_CODE_FINGERPRINT}")
+
+
+# What the migrations made, as the catalog describes it (kind, name, definition), names qualified (search_path is
+# pg_catalog while it runs): the columns, constraints and indexes of app, audit and internal, and the domains' checks.
+_SCHEMA = """
+    select 'column', format('%s.%I', a.attrelid::regclass, a.attname),
+           format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
+           || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+    from pg_attribute as a join pg_class as c on c.oid = a.attrelid
+    left join pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where c.relnamespace = any(array['app', 'audit', 'internal']::regnamespace[]) and c.relkind in ('r', 'p')
+      and a.attnum > 0 and not a.attisdropped
+    union all
+    select 'constraint', format('%I on %s', k.conname, coalesce(k.conrelid::regclass::text, k.contypid::regtype::text)),
+           pg_get_constraintdef(k.oid)
+    from pg_constraint as k where k.connamespace = any(array['app', 'audit', 'internal', 'api']::regnamespace[])
+    union all
+    select 'index', i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+    from pg_index as i join pg_class as c on c.oid = i.indrelid
+    where c.relnamespace = any(array['app', 'audit', 'internal']::regnamespace[])"""
+
+
+def _recorded(conn: psycopg.Connection) -> bool:
+    return conn.execute("select to_regclass('internal.schema_objects') is not null").fetchone()[0]
+
+
+def record_schema(conn: psycopg.Connection, *, applied: bool) -> None:
+    """After migrations were applied (or when nothing is recorded yet): the schema as they left it."""
+    if not _recorded(conn):
+        return
+    with conn.transaction():
+        if not applied and conn.execute("select exists (select from internal.schema_objects)").fetchone()[0]:
+            return
+        conn.execute("set local search_path = pg_catalog")
+        conn.execute("delete from internal.schema_objects")
+        conn.execute(f"insert into internal.schema_objects (kind, name, definition) {_SCHEMA}")
+
+
+def schema_drift(conn: psycopg.Connection) -> list[str]:
+    """What differs from the schema the last migrations left: gone, changed, or added, in words."""
+    if not _recorded(conn):
+        return []
+    with conn.transaction():
+        conn.execute("set local search_path = pg_catalog")
+        rows = conn.execute(
+            f"with found (kind, name, definition) as ({_SCHEMA})"
+            " select coalesce(f.kind, k.kind) || ' ' || coalesce(f.name, k.name) || case"
+            "   when f.name is null then ' is gone (was: ' || k.definition || ')'"
+            "   when k.name is null then ' was added (' || f.definition || ')'"
+            "   else ' changed (was: ' || k.definition || '; now: ' || f.definition || ')' end"
+            " from found as f full join internal.schema_objects as k on k.kind = f.kind and k.name = f.name"
+            " where f.definition is distinct from k.definition"
+            "   and exists (select from internal.schema_objects)"
+            " order by 1"
+        ).fetchall()
+    return [row[0] for row in rows]

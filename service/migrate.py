@@ -13,7 +13,8 @@ Deploys a DBA can trust (README "Deploys"):
 - what the files made and was changed in the database since, not in a file (a function's or view's definition,
   owner or grants, a policy or trigger, a policy no file declares, a grant on app, audit or internal to anyone but
   the owner and the doors, row security switched off), is listed by
-  `db status` and made again by `db up` (service/drift.py);
+  `db status` and made again by `db up` (service/drift.py); a column, constraint or index the migrations made and
+  someone changed since is listed by both, not remade (that is a migration's to do);
 - procrastinate's queue schema is made once and upgraded when procrastinate's version changes, else left alone.
 """
 
@@ -33,7 +34,7 @@ from psycopg import sql
 from yoyo import get_backend, read_migrations
 
 from service import config
-from service.drift import DOORS, OWNER, database_drift, reclaim, record_fingerprints
+from service.drift import DOORS, OWNER, database_drift, reclaim, record_fingerprints, record_schema, schema_drift
 
 # PGPSA_DB_DIR lets a test point the runner at throwaway SQL.
 DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.parent / "db")
@@ -542,8 +543,14 @@ def up():
     url = admin_url()
     bootstrap(url)
     apply_queue_schema(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        changed = schema_drift(conn)  # said before migrating: what migrations apply now is recorded as the schema
+    for what in changed:
+        click.echo(f"schema: changed since the last migration, not made again (restore it, or migrate): {what}")
     applied = migrate(url)
     apply_repeatable(url, only_if_changed=not applied)
+    with psycopg.connect(url, autocommit=True) as conn:
+        record_schema(conn, applied=bool(applied))
 
 
 @db.command()
@@ -560,7 +567,7 @@ def status():
         " since applied"
     )
     with psycopg.connect(url, autocommit=True) as conn:
-        changes, drift = repeatable_changes(conn), database_drift(conn)
+        changes, drift, schema = repeatable_changes(conn), database_drift(conn), schema_drift(conn)
     total = len(repeatable_files())
     if changes:
         click.echo(f"repeatable: {len(changes)} of {total} files changed since the last db up (db up re-applies them):")
@@ -570,6 +577,9 @@ def status():
     if drift:
         click.echo(f"repeatable: {len(drift)} changed in the database since the last db up (db up makes them again):")
         click.echo("".join(f"  {what}\n" for what in drift), nl=False)
+    if schema:
+        click.echo(f"schema: {len(schema)} changed since the last migration (restore them, or write a migration):")
+        click.echo("".join(f"  {what}\n" for what in schema), nl=False)
     if counts["CHANGED"]:
         sys.exit(1)
 

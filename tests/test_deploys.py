@@ -1,9 +1,10 @@
 """`pgpsa db` as a DBA meets it in production (issue O): a deploy with nothing changed does nothing and waits for
 no lock; one changed file locks no table whose rules did not change; what was changed in the database and not in a
-file is reported and made again; code no file defines any more is dropped; an
-applied migration whose file changed stops `db up` and `db status` says so (a database migrated before checksums
-existed has them recorded, not refused); and every migration's rollback runs: up to the end, down past 0001, up again,
-to the same schema. Each test on a scratch copy of one database migrated once."""
+file is reported and made again, and a migration's rule changed by hand is reported until it is back; code no file
+defines any more is dropped; an applied migration whose file changed stops `db up` and `db status` says so (a
+database migrated before checksums existed has them recorded, not refused); and every migration's rollback runs: up
+to the end, down past 0001, up again, to the same schema. Each test on a scratch copy of one database migrated
+once."""
 
 import time
 
@@ -161,6 +162,38 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
     status = pgpsa_db(db, "status").output
     assert "changed in the database" not in status, status
     assert "nothing re-applied" in pgpsa_db(_waiting(db), "up").output
+
+
+def test_a_rule_of_the_schema_changed_by_hand_is_reported_until_it_is_back(db):
+    """A migration's rules are not the files' to remake: db status and db up say what changed, until it is restored
+    (or a migration says so)."""
+    undo = [
+        ("alter table app.payments drop constraint check_payments_amount",
+         "alter table app.payments add constraint check_payments_amount check (amount > 0)"),
+        ("drop index app.index_clients_on_tenant_id_name",
+         "create index index_clients_on_tenant_id_name on app.clients (tenant_id, name)"),
+        ("alter table app.clients alter column name drop not null",
+         "alter table app.clients alter column name set not null"),
+        ("alter table app.clients add column note_by_hand text", "alter table app.clients drop column note_by_hand"),
+    ]
+    with psycopg.connect(db, autocommit=True) as conn:
+        for change, _ in undo:
+            conn.execute(change)
+    said = [
+        "constraint check_payments_amount on app.payments is gone (was: CHECK (((amount)::numeric > (0)::numeric)))",
+        "index app.index_clients_on_tenant_id_name is gone",
+        "column app.clients.name changed (was: character varying(255) not null; now: character varying(255))",
+        "column app.clients.note_by_hand was added (text)",
+    ]
+    status = pgpsa_db(db, "status").output
+    assert "schema: 4 changed since the last migration" in status, status
+    up = pgpsa_db(db, "up").output
+    for what in said:
+        assert what in status and f"not made again (restore it, or migrate): {what}" in up, up
+    with psycopg.connect(db, autocommit=True) as conn:
+        for _, back in undo:
+            conn.execute(back)
+    assert "schema:" not in pgpsa_db(db, "status").output
 
 
 def test_code_policies_and_triggers_no_file_declares_any_more_are_dropped(db, tmp_path):
