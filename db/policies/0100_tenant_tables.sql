@@ -14,13 +14,7 @@ declare
     o record;
 begin
     for o in
-        select format('schema %I', n.nspname) as what, a.grantee from pg_namespace as n
-        cross join lateral aclexplode(n.nspacl) as a
-        where n.nspname in ('app', 'audit', 'internal')
-        union
-        select format('%s %s', case c.relkind when 'S' then 'sequence' else 'table' end, c.oid::regclass), a.grantee
-        from pg_class as c cross join lateral aclexplode(c.relacl) as a
-        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace, 'internal'::regnamespace)
+        select distinct h.kind || ' ' || h.name as what, h.grantee from internal.held_privileges as h
     loop
         if o.grantee = 0 or o.grantee::regrole::text <> 'pgpsa_owner' then
             execute format(
@@ -36,15 +30,11 @@ do $$
 declare
     t record;
 begin
-    for t in
-        select c.oid::regclass as rel, c.relrowsecurity, c.relforcerowsecurity from pg_class as c
-        where c.relnamespace in ('app'::regnamespace, 'audit'::regnamespace) and c.relkind in ('r', 'p')
-          and not (c.relrowsecurity and c.relforcerowsecurity)
-    loop
-        if not t.relrowsecurity then
+    for t in select u.rel, u.enabled, u.forced from internal.unforced_tables as u loop
+        if not t.enabled then
             execute format('alter table %s enable row level security', t.rel);
         end if;
-        if not t.relforcerowsecurity then
+        if not t.forced then
             execute format('alter table %s force row level security', t.rel);
         end if;
     end loop;
