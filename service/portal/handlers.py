@@ -221,14 +221,20 @@ def signed_download(conn, storage, function: str, file_id, row: dict) -> str:
     return storage.download_url(key["storage_key"], row["file_name"], row["content_type"])
 
 
+def files_of_order(conn, storage, order_id) -> list[dict]:
+    """An order's files as the contact sees them, each available one with its signed (and logged) download: what the
+    order files route answers and the order page lists."""
+    found = conn.execute("select * from portal.files where order_id = %s order by created_at, id",
+                         [order_id]).fetchall()
+    for f in found:
+        if f["state"] == "available":
+            f["download_url"] = signed_download(conn, storage, "portal.file_download", f["id"], f)
+    return found
+
+
 def order_files(route, plan, identity, path, body, query):
-    storage = get_storage()
     with transaction(identity) as conn:
-        found = conn.execute("select * from portal.files where order_id = %s order by created_at, id",
-                             [path["order_id"]]).fetchall()
-        for f in found:
-            if f["state"] == "available":
-                f["download_url"] = signed_download(conn, storage, "portal.file_download", f["id"], f)
+        found = files_of_order(conn, get_storage(), path["order_id"])
     return Page(found, len(found), 1, len(found))
 
 

@@ -246,17 +246,13 @@ def _project_parts(conn, project_id) -> dict:
 
 @bp.get("/view/orders/<uuid:order_id>")
 def order(order_id):
-    storage = get_storage()
     with _as_contact() as conn:
         found = _one(conn, "select * from portal.orders where id = %s", order_id)
         parts = _project_parts(conn, found["project_id"])
         timeline = _all(conn, "select * from portal.order_timeline where order_id = %s order by occurred_at, step",
                         order_id)
         invoices = _all(conn, "select * from portal.invoices where order_id = %s order by issue_date, id", order_id)
-        files = _all(conn, "select * from portal.files where order_id = %s order by created_at, id", order_id)
-        for f in files:
-            if f["state"] == "available":
-                f["download_url"] = h.signed_download(conn, storage, "portal.file_download", f["id"], f)
+        files = h.files_of_order(conn, get_storage(), order_id)
     return _page("order.html", order=found, timeline=timeline, invoices=invoices, files=files, **parts)
 
 
