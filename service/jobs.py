@@ -20,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 from service import config, scan
+from service.db import check_idle
 from service.mail import mailer, render
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def pool() -> ConnectionPool:
         # As the service's pool: a connection is tried before a job gets it (after a database restart a dead one is
         # replaced, not handed out), and connecting while the database is away gives up after a few seconds.
         _pool = ConnectionPool(config.service_database_url(), min_size=1, max_size=size, open=True, name="worker",
-                               check=ConnectionPool.check_connection,
+                               check=check_idle,
                                reconnect_timeout=SETTINGS["POOL_RECONNECT_TIMEOUT"])
     return _pool
 

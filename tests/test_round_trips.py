@@ -10,7 +10,7 @@ from delivery_support import make_project, task_named
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from service.db import get_pool
+from service.db import check_idle, get_pool
 
 
 @contextmanager
@@ -70,3 +70,28 @@ def test_reads_take_one_round_trip_and_a_write_two(app, client, make_tenant, log
         r = client.post(f"/api/v1/tasks/{task['id']}/time-entries", json={"hours": 1.5}, headers=headers)
     assert r.status_code == 201, r.get_json()
     assert round_trips(messages) == 2, " ".join(messages)  # the function, then the row it made with the COMMIT
+
+
+
+@pytest.mark.skipif(os.name != "posix", reason="libpq traces to a file descriptor")
+def test_a_checkout_sends_nothing_and_a_connection_the_server_ended_is_replaced(app, admin):
+    """The service's pool check: an idle connection is handed out without a query first (psycopg_pool's own check
+    sends one), and one whose backend the server ended (a restart, a failover) is replaced, not handed out."""
+    with app.app_context():
+        conninfo = get_pool().conninfo
+    pool = ConnectionPool(conninfo, min_size=1, max_size=1, check=check_idle)
+    with pool, tempfile.TemporaryFile("w+") as log:
+        with pool.connection() as conn:
+            pid = conn.info.backend_pid
+            conn.pgconn.trace(log.fileno())  # on from here: the next checkout's check
+            conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        with pool.connection() as conn:
+            conn.pgconn.untrace()
+            assert conn.info.backend_pid == pid
+        log.seek(0)
+        assert [line for line in log.read().splitlines() if line.startswith("F\t")] == []
+
+        assert admin.execute("select pg_terminate_backend(%s, 5000)", [pid]).fetchone()[0]
+        with pool.connection() as conn:
+            assert conn.execute("select 1").fetchone()[0] == 1
+            assert conn.info.backend_pid != pid
