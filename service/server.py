@@ -9,9 +9,7 @@ server most Flask deployments know. Every setting has a flag, an environment var
 import os
 
 from gunicorn.app.base import BaseApplication
-
-# The request id the service sets on every response (service/errors.py), the time taken in milliseconds.
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+from gunicorn.glogging import Logger
 
 
 def cores() -> int:
@@ -42,7 +40,7 @@ class Server(BaseApplication):
         self.settings = {
             "bind": bind,
             "worker_class": "gthread",
-            "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": AccessLogger,
             "errorlog": "-",
             # The app (and its routes) is made once, before the fork; each worker opens its own pool after it.
             "preload_app": True,
@@ -67,6 +65,29 @@ class Server(BaseApplication):
 
     def load(self):
         return self.app
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with each access line made from the fields it shows: the address, the request line, the
+    status, the bytes sent, the time taken in milliseconds and the request id the service sets on every response
+    (service/errors.py). gunicorn's own access() builds a dict of every request header, response header and WSGI
+    environ entry and formats the date for each request, whatever the format uses: 0.25-0.6 ms of CPU a request,
+    a tenth of GET /projects/{id}'s rate (bench-api with the log to a file, then off)."""
+
+    def access(self, resp, req, environ, request_time):
+        if not self.cfg.accesslog:  # off (serve's --access-log off)
+            return
+        try:
+            status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+            request_id = next((v for k, v in resp.headers if k.lower() == "x-request-id"), "-")
+            ms = request_time.seconds * 1000 + request_time.microseconds // 1000
+            self.access_log.info(
+                '%s "%s %s %s" %s %s %sms request_id=%s', environ.get("REMOTE_ADDR", "-"), environ["REQUEST_METHOD"],
+                environ["RAW_URI"], environ["SERVER_PROTOCOL"], status, "-" if resp.sent is None else resp.sent, ms,
+                request_id,
+            )
+        except Exception:  # as gunicorn's: a line that cannot be made is an error logged, never a failed request
+            self.exception("access log")
 
 
 def _warm(worker) -> None:
