@@ -56,12 +56,28 @@ _FOREIGN = f"""
           select from pg_depend as d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'a')
       and c.relowner::regrole::text <> all({_KEEPERS})"""
 
+# The doors' schemas hold only code the files make, each function and view recorded by the re-apply that made it
+# (internal.repeatable_code; the migrations make only types there). One made there by hand would be adopted by the
+# doors file at the next re-apply: an api function made to run as the api door and granted to staff, a view granted
+# to the door's readers. So it is drift, and the re-apply drops it (kind, identity).
+STRAYS = """
+    select 'function', i.identity
+    from pg_proc as p cross join lateral pg_identify_object('pg_proc'::regclass, p.oid, 0) as i
+    where p.pronamespace = any(array['api', 'portal', 'bi']::regnamespace[])
+      and not exists (select from internal.repeatable_code as o where o.kind = 'function' and o.identity = i.identity)
+    union all
+    select 'view', i.identity
+    from pg_class as c cross join lateral pg_identify_object('pg_class'::regclass, c.oid, 0) as i
+    where c.relnamespace = any(array['api', 'portal', 'bi']::regnamespace[]) and c.relkind = 'v'
+      and not exists (select from internal.repeatable_code as o where o.kind = 'view' and o.identity = i.identity)"""
+
 # What the repeatable files made that the database no longer has as they made it, changed in the database and not in a
 # file (by hand, by a script): a function or view (fingerprint), a policy or trigger (internal.declared_ddl keeps the
 # catalog's words for each), a policy on an app or audit table that no file declares (a re-apply drops it), a routine
 # anyone may run or an object another role owns in the app's schemas (the doors file revokes, reclaim gives it to the
-# owner); and (_CATALOG_RULES) a privilege on app, audit or internal held by anyone but the owner and the doors, or
-# an app or audit table whose row level security is off or not forced (0100_tenant_tables puts both right).
+# owner), a function or view in a door's schema that no file made (STRAYS, a re-apply drops it); and (_CATALOG_RULES)
+# a privilege on app, audit or internal held by anyone but the owner and the doors, or an app or audit table whose
+# row level security is off or not forced (0100_tenant_tables puts both right).
 _DRIFT = f"""
     select o.kind || ' ' || o.identity || ' (' || o.path || ')' from internal.repeatable_code as o
     where o.fingerprint is not null and o.fingerprint is distinct from ({_CODE_FINGERPRINT})
@@ -79,7 +95,9 @@ _DRIFT = f"""
     select 'routine ' || r.routine || ' may be run by anyone (public)' from ({_PUBLIC_ROUTINES}) as r (routine)
     union all
     select f.kind || ' ' || f.name || ' owned by another role than the owner and the doors'
-    from ({_FOREIGN}) as f (kind, name)"""
+    from ({_FOREIGN}) as f (kind, name)
+    union all
+    select s.kind || ' ' || s.identity || ' (no file makes it)' from ({STRAYS}) as s (kind, identity)"""
 
 # The two rules the catalog views of db/views/0_internal_catalog_rules.sql read, as the policy files enforce them
 # (0100_tenant_tables); left out while the views are gone (their own fingerprints say so, and db up makes them).

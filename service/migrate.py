@@ -34,7 +34,16 @@ from psycopg import sql
 from yoyo import get_backend, read_migrations
 
 from service import config
-from service.drift import DOORS, OWNER, database_drift, reclaim, record_fingerprints, record_schema, schema_drift
+from service.drift import (
+    DOORS,
+    OWNER,
+    STRAYS,
+    database_drift,
+    reclaim,
+    record_fingerprints,
+    record_schema,
+    schema_drift,
+)
 
 # PGPSA_DB_DIR lets a test point the runner at throwaway SQL.
 DB_DIR = Path(os.environ.get("PGPSA_DB_DIR") or Path(__file__).resolve().parent.parent / "db")
@@ -402,6 +411,15 @@ def _drop_orphans(conn: psycopg.Connection) -> list[str]:
     )
 
 
+def _drop_strays(conn: psycopg.Connection) -> list[str]:
+    """Functions and views in the doors' schemas that no file made in this re-apply (service.drift.STRAYS)."""
+    strays = conn.execute(
+        f"select s.kind, s.identity, null from ({STRAYS}) as s (kind, identity)"
+        " where not exists (select from pg_temp.repeatable_made as m where m.kind = s.kind and m.identity = s.identity)"
+    ).fetchall()
+    return _drop_code(conn, strays)
+
+
 def _drop_code(conn: psycopg.Connection, code: list[tuple[str, str, str]]) -> list[str]:
     """Drops these functions and views (kind, identity, path), in whatever order their dependencies between each
     other allow; one that anything else still depends on stops the command."""
@@ -421,7 +439,7 @@ def _drop_code(conn: psycopg.Connection, code: list[tuple[str, str, str]]) -> li
             try:
                 with conn.transaction():
                     conn.execute(sql.SQL("drop {} {}").format(what, sql.SQL(identity)))
-                dropped.append(f"{kind} {identity} (was in {path})")
+                dropped.append(f"{kind} {identity} " + (f"(was in {path})" if path else "(no file made it)"))
             except psycopg.errors.DependentObjectsStillExist as err:
                 left.append((kind, identity, path))
                 last_error = err
@@ -511,6 +529,7 @@ def apply_repeatable(url: str, *, only_if_changed: bool = False) -> bool:
         conn.execute("reset role")
         conn.execute("drop event trigger pgpsa_record_repeatable_code")
         dropped += _drop_orphans(conn)
+        dropped += _drop_strays(conn)
         conn.execute("delete from internal.repeatable_code")
         conn.execute(
             "insert into internal.repeatable_code (identity, kind, path) select * from pg_temp.repeatable_made"

@@ -109,7 +109,8 @@ def test_one_changed_file_locks_no_table_whose_rules_did_not_change(db, tmp_path
 
 # Changes made in the database, not in a file: each could let a request past a rule (any tenant may go negative,
 # every client visible to every tenant, contacts read past their policies by the table's owner, products to anyone,
-# a request role or anyone at all reaching a table without a door, a superuser's definer function anyone may run).
+# a request role or anyone at all reaching a table without a door, a superuser's definer function anyone may run, a
+# superuser's view in bi, which reads past every policy, for the doors file to grant to BI logins).
 BY_HAND = {
     "function internal.allows_negative_stock(pg_catalog.uuid)":
         "create or replace function internal.allows_negative_stock(p_tenant_id uuid) returns boolean"
@@ -122,9 +123,16 @@ BY_HAND = {
     "routine api.by_hand() may be run by anyone (public)":
         "create function api.by_hand() returns bigint language sql security definer"
         " return (select count(*) from app.clients)",
+    "view bi.by_hand (no file makes it)": "create view bi.by_hand as select count(*) from app.clients",
 }
-# ... and what `db status` says of them (the superuser's function twice: anyone may run it, and it is not the owner's).
-SAID = [*BY_HAND, "routine api.by_hand() owned by another role than the owner and the doors"]
+# ... and what `db status` says of them (the superuser's function three times: anyone may run it, it is not the
+# owner's, no file makes it; its view twice).
+SAID = [
+    *BY_HAND,
+    "routine api.by_hand() owned by another role than the owner and the doors",
+    "function api.by_hand() (no file makes it)",
+    "view bi.by_hand owned by another role than the owner and the doors",
+]
 
 
 def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_again(db):
@@ -142,6 +150,8 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
     finally:
         holder.close()
     assert "1 of" in result.output and "dropped policy by_hand on app.products" in result.output, result.output
+    for stray in ("function api.by_hand()", "view bi.by_hand"):
+        assert f"dropped {stray} (no file made it)" in result.output, result.output
     with psycopg.connect(db) as conn:
         restored = conn.execute(
             "select pg_get_functiondef('internal.allows_negative_stock(uuid)'::regprocedure),"
@@ -151,14 +161,12 @@ def test_what_was_changed_in_the_database_not_in_a_file_is_reported_and_made_aga
             " (select count(*) from pg_policy where polname = 'by_hand'),"
             " has_schema_privilege('pgpsa_staff', 'app', 'usage'),"
             " has_table_privilege('pgpsa_bi', 'app.clients', 'select'),"
-            " (select count(*) from pg_proc as p cross join aclexplode(p.proacl) as a"
-            "  where p.oid = 'api.by_hand()'::regprocedure and a.grantee = 0),"
-            " (select proowner::regrole::text from pg_proc where oid = 'api.by_hand()'::regprocedure)"
+            " to_regprocedure('api.by_hand()') is null and to_regclass('bi.by_hand') is null"
         ).fetchone()
     assert "app.sales_settings" in restored[0], restored[0]  # the file's body again, not `return true`
-    # The superuser's function in api is an api function now: no longer anyone's to run, and run as the api door
-    # (under its policies) by staff, as every api function not on the definer allowlist is.
-    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0, False, False, 0, "pgpsa_door_api")
+    # The doors' schemas hold only what the files make: the superuser's function and view are gone, not adopted as
+    # an api function run as the api door for staff and a bi view for BI logins.
+    assert restored[1:] == ("(tenant_id = internal.current_tenant_id())", True, 0, False, False, True)
     status = pgpsa_db(db, "status").output
     assert "changed in the database" not in status, status
     assert "nothing re-applied" in pgpsa_db(_waiting(db), "up").output
