@@ -252,9 +252,9 @@ def _params(conditions: list[tuple[str, Any]]) -> list:
 @functools.lru_cache(maxsize=2048)
 def _select(view: str, where: tuple[str, ...], order: str, limit: int | None, offset: int, note: str) -> bytes:
     """A read's statement text, made once for each shape (view, conditions, order, page) and then reused: composing
-    it and rendering the composition took about a tenth of a GET /projects/{id}'s Python (make bench-api, PROFILE),
-    and psycopg parses a text it has seen before from its own cache. Values stay parameters, except a page's limit,
-    offset and tenant (see _for_tenant)."""
+    and rendering it for every read took 5-9 % of a page's Python (GET /clients?page[size]=25, its count and its
+    rows) and about 1 % of GET /projects/{id}'s, and psycopg parses a text it has seen before from its own cache.
+    Values stay parameters, except a page's limit, offset and tenant (see _for_tenant)."""
     query = sql.SQL("{}select * from {} where {} order by {}").format(
         sql.SQL(note), qualified(view), _where(where), sql.SQL(order)
     )
