@@ -1,5 +1,6 @@
 """One connection pool; one transaction per request with the request context set transaction-locally."""
 
+import functools
 import select
 import threading
 from collections.abc import Iterator
@@ -114,13 +115,13 @@ def close_pool(app) -> None:
 
 def context(
     role: str, identity: "Identity | PortalIdentity | None" = None, request_id: str = "", ip: str = ""
-) -> list[sql.Composed]:
+) -> list[sql.Composable | bytes]:
     """The statements that say who a request acts for, for the rest of its transaction.
 
     SET LOCAL (not set_config) because Citus propagates it to the workers (citus.propagate_set_commands = local);
     it ends with the transaction, so nothing leaks to the next checkout. SET takes no bind parameters, so values go
     in as literals. The role comes last: the service's login may set the rest, and only then becomes the role."""
-    settings = {"pgpsa.request_id": request_id, "pgpsa.ip": ip}
+    settings = {"pgpsa.ip": ip}
     if isinstance(identity, PortalIdentity):
         settings |= {
             "pgpsa.tenant_id": identity.tenant_id, "pgpsa.client_id": identity.client_id,
@@ -130,11 +131,24 @@ def context(
     elif identity is not None:
         settings["pgpsa.tenant_id"] = identity.tenant_id
         settings["pgpsa.user_id"] = identity.user_id
-    statements = [
-        sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(str(value))) for name, value in settings.items()
+    return [
+        sql.SQL("set local pgpsa.request_id = {}").format(sql.Literal(str(request_id))),
+        *(_set_local(name, str(value)) for name, value in settings.items()),
+        _set_role(role),
     ]
-    statements.append(sql.SQL("set local role {}").format(sql.Identifier(role)))
-    return statements
+
+
+@functools.lru_cache(maxsize=4096)
+def _set_local(name: str, value: str) -> bytes:
+    """A setting's statement, made once for each value: a caller's tenant, user and address repeat from request to
+    request (the request id does not, and is made each time). Composing them for every request took about 5 % of a
+    GET /projects/{id}'s Python."""
+    return sql.SQL("set local {} = {}").format(sql.SQL(name), sql.Literal(value)).as_bytes(None)
+
+
+@functools.lru_cache(maxsize=16)
+def _set_role(role: str) -> bytes:
+    return sql.SQL("set local role {}").format(sql.Identifier(role)).as_bytes(None)
 
 
 # A signed-in request's permissions (pgpsa.permissions, so policies skip the lookup), or PT401 when the token's
