@@ -12,9 +12,10 @@ Deploys a DBA can trust (README "Deploys"):
   the last re-apply and no file makes now;
 - what the files made and was changed in the database since, not in a file (a function's or view's definition,
   owner or grants, a policy or trigger, a policy no file declares, a grant on app, audit or internal to anyone but
-  the owner and the doors, row security switched off), is listed by
-  `db status` and made again by `db up` (service/drift.py); a column, constraint or index the migrations made and
-  someone changed since is listed by both, not remade (that is a migration's to do);
+  the owner and the doors, row security switched off, a function or view in api, portal or bi no file makes), is
+  listed by `db status` and made again (or the stray dropped) by `db up` (service/drift.py); a column, constraint
+  or index the migrations made and someone changed since is listed by both, not remade (that is a migration's to
+  do);
 - procrastinate's queue schema is made once and upgraded when procrastinate's version changes, else left alone.
 """
 
@@ -412,11 +413,9 @@ def _drop_orphans(conn: psycopg.Connection) -> list[str]:
 
 
 def _drop_strays(conn: psycopg.Connection) -> list[str]:
-    """Functions and views in the doors' schemas that no file made in this re-apply (service.drift.STRAYS)."""
-    strays = conn.execute(
-        f"select s.kind, s.identity, null from ({STRAYS}) as s (kind, identity)"
-        " where not exists (select from pg_temp.repeatable_made as m where m.kind = s.kind and m.identity = s.identity)"
-    ).fetchall()
+    """Functions and views in the doors' schemas that no file made (service.drift.STRAYS), read once
+    internal.repeatable_code holds what this re-apply made."""
+    strays = conn.execute(f"select s.kind, s.identity, null from ({STRAYS}) as s (kind, identity)").fetchall()
     return _drop_code(conn, strays)
 
 
@@ -529,11 +528,11 @@ def apply_repeatable(url: str, *, only_if_changed: bool = False) -> bool:
         conn.execute("reset role")
         conn.execute("drop event trigger pgpsa_record_repeatable_code")
         dropped += _drop_orphans(conn)
-        dropped += _drop_strays(conn)
         conn.execute("delete from internal.repeatable_code")
         conn.execute(
             "insert into internal.repeatable_code (identity, kind, path) select * from pg_temp.repeatable_made"
         )
+        dropped += _drop_strays(conn)
         record_fingerprints(conn)
         conn.execute("delete from internal.repeatable_files")
         with conn.cursor() as cur:
