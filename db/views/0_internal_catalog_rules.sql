@@ -1,6 +1,7 @@
 -- What the catalog says of two rules of the app, read in one place: by the policy files that enforce them
 -- (db/policies/0100_tenant_tables.sql) and by `db status`, which reports a change made to them by hand
--- (service/drift.py). Owner-only views (nobody else reaches internal's relations).
+-- (service/drift.py). No request role reaches them (internal is not theirs); the doors read them as they read every
+-- internal view (9000_doors.sql), which shows them nothing the catalog does not show every role.
 
 -- Every privilege held on the schemas app, audit and internal and on their tables and sequences, by grantee
 -- (0: public). Only the owner holds one but for what the policy files grant to the doors after taking all back.
