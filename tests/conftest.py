@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 import pytest
-from deploy_support import pgpsa_db, scratch_database
+from deploy_support import deployed_template
 from psycopg import sql
 
 from service import create_app
@@ -43,11 +43,9 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def migrated_template(database_url):
-    """The name of a database `pgpsa db up` made from nothing, once per session, to copy (CREATE DATABASE ...
-    TEMPLATE) wherever a test needs a freshly deployed database of its own; nobody stays connected to it."""
-    with scratch_database(database_url, "pgpsa_deployed_tpl") as url:
-        pgpsa_db(url, "up")
-        yield url.rsplit("/", 1)[1]
+    """The name of a database `pgpsa db up` made from nothing for these files (made once, kept for later runs), to
+    copy (CREATE DATABASE ... TEMPLATE) wherever a test needs a freshly deployed database of its own."""
+    return deployed_template(database_url)
 
 
 @pytest.fixture(scope="session")

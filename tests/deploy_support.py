@@ -1,8 +1,15 @@
-"""Scratch databases on the test server for tests of `pgpsa db` itself: made empty, or cloned from one migrated once."""
+"""Scratch databases on the test server for tests of `pgpsa db` itself: made empty, or cloned from one migrated once.
 
+Run as a script (`python tests/deploy_support.py`, as `make test` does) it makes DATABASE_URL's database again as a
+copy of that deployed template."""
+
+import hashlib
+import os
 import shutil
+import sys
 import uuid
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,6 +20,8 @@ from psycopg import sql
 from service import migrate
 
 DB_DIR = Path(migrate.__file__).resolve().parent.parent / "db"
+SERVICE_DIR = DB_DIR.parent / "service"
+TEMPLATE_PREFIX = "pgpsa_deployed_"
 
 
 def url_of(database_url: str, name: str) -> str:
@@ -72,3 +81,68 @@ def copy_db_dir(tmp_path: Path) -> Path:
     target = tmp_path / "db"
     shutil.copytree(DB_DIR, target, ignore=shutil.ignore_patterns("tests"))
     return target
+
+
+def _fingerprint() -> str:
+    """What `pgpsa db up` makes from nothing depends on: the SQL files, the service's code (migrate, drift, the
+    queue's schema) and the migration and queue libraries' versions. Any change makes a new template."""
+    digest = hashlib.sha256()
+    for name in ("procrastinate", "yoyo-migrations", "psycopg"):
+        digest.update(f"{name} {version(name)}\n".encode())
+    files = [p for p in DB_DIR.rglob("*") if p.is_file() and "tests" not in p.relative_to(DB_DIR).parts]
+    files += [p for p in SERVICE_DIR.rglob("*.py")]
+    for path in sorted(files):
+        digest.update(f"{path.relative_to(DB_DIR.parent)}\n".encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def deployed_template(database_url: str) -> str:
+    """The name of a database `pgpsa db up` made from nothing for the files as they are now, made when missing.
+
+    It outlives the run, so a warm `make test` deploys from nothing only when db/ or the service changed (a full
+    history costs about 8 s of one core, and each xdist worker needed one). Made under another name and renamed
+    when complete, so a run killed half-way leaves nothing that looks ready; made under an advisory lock, so two
+    workers starting together make it once. Nobody stays connected to it: CREATE DATABASE ... TEMPLATE needs that."""
+    name = TEMPLATE_PREFIX + _fingerprint()
+    with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
+        admin.execute("select pg_advisory_lock(hashtext('pgpsa deployed template'))")
+        if admin.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
+            return name
+        making = name + "_making"
+        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(making)))
+        admin.execute(sql.SQL("create database {}").format(sql.Identifier(making)))
+        pgpsa_db(url_of(database_url, making), "up")
+        admin.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            [making],
+        )
+        admin.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(making), sql.Identifier(name)))
+        _drop_old_templates(admin, name)
+    return name
+
+
+def _drop_old_templates(admin: psycopg.Connection, keep: str) -> None:
+    """Templates of earlier files; one in use (another checkout's run on a shared server) is left for later."""
+    old = admin.execute(
+        "select datname from pg_database where datname like %s and datname <> %s", [TEMPLATE_PREFIX + "%", keep]
+    ).fetchall()
+    for (name,) in old:
+        try:
+            admin.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+        except psycopg.errors.ObjectInUse:
+            pass
+
+
+def remake_from_template(database_url: str) -> None:
+    """DATABASE_URL's database dropped and made again as a copy of the deployed template."""
+    template = deployed_template(database_url)
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
+        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template)))
+        copy_database_settings(admin, template, name)
+    print(f"{name}: made again as a copy of {template}")
+
+
+if __name__ == "__main__":
+    remake_from_template(os.environ.get("DATABASE_URL") or sys.exit("DATABASE_URL names the database to make"))
