@@ -193,6 +193,20 @@ end;
 $$;
 
 -- Tenant tables: tables in app or audit with a tenant_id column (the catalog guards and isolation tests use it).
+-- Rows this transaction has inserted, updated or deleted so far, in every table (pg_stat_xact_all_tables counts as
+-- it goes, subtransactions included): while it stands still nothing changed, so a digest of a tenant
+-- (tests.tenant_fingerprint, some 50 queries) need not be made again after each call an attacker tries.
+create or replace function tests.writes_so_far() returns bigint
+language plpgsql volatile
+as $$
+begin
+    if not current_setting('track_counts')::boolean then
+        raise exception 'tests.writes_so_far counts nothing with track_counts off';
+    end if;
+    return (select coalesce(sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del), 0) from pg_stat_xact_all_tables as s);
+end;
+$$;
+
 create or replace view tests.tenant_tables as
 select
     c.oid as relid,

@@ -274,6 +274,7 @@ declare
     ids jsonb;
     codes jsonb;
     before text;
+    writes bigint;
     v record;
     f record;
     args text;
