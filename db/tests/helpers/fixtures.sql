@@ -192,21 +192,29 @@ begin
 end;
 $$;
 
--- Tenant tables: tables in app or audit with a tenant_id column (the catalog guards and isolation tests use it).
--- Rows this transaction has inserted, updated or deleted so far, in every table (pg_stat_xact_all_tables counts as
--- it goes, subtransactions included): while it stands still nothing changed, so a digest of a tenant
--- (tests.tenant_fingerprint, some 50 queries) need not be made again after each call an attacker tries.
-create or replace function tests.writes_so_far() returns bigint
+-- A mark that moves with every write this transaction makes, table by table: the rows each table had inserted,
+-- updated or deleted (pg_stat_xact_all_tables, subtransactions included) and its file, which TRUNCATE replaces. A
+-- sum of the counts would not do: a TRUNCATE takes its table's counts off when its subtransaction ends, and as many
+-- rows written elsewhere leave the sum where it was. While the mark stands still no table changed, so a digest of a
+-- tenant (tests.tenant_fingerprint, some 50 queries) need not be made again after each call an attacker tries.
+create or replace function tests.write_mark() returns text
 language plpgsql volatile
 as $$
 begin
     if not current_setting('track_counts')::boolean then
-        raise exception 'tests.writes_so_far counts nothing with track_counts off';
+        raise exception 'tests.write_mark sees no writes with track_counts off';
     end if;
-    return (select coalesce(sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del), 0) from pg_stat_xact_all_tables as s);
+    return (
+        select md5(string_agg(
+            concat_ws(':', s.relid, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, pg_relation_filenode(s.relid)), ','
+            order by s.relid
+        ))
+        from pg_stat_xact_all_tables as s
+    );
 end;
 $$;
 
+-- Tenant tables: tables in app or audit with a tenant_id column (the catalog guards and isolation tests use it).
 create or replace view tests.tenant_tables as
 select
     c.oid as relid,

@@ -274,7 +274,7 @@ declare
     ids jsonb;
     codes jsonb;
     before text;
-    writes bigint;
+    writes text;
     v record;
     f record;
     args text;
@@ -296,7 +296,7 @@ begin
         'email', (select u.email from app.users as u where u.tenant_id = p_tenant_b order by u.created_at limit 1)
     );
     before := tests.tenant_fingerprint(p_tenant_b);
-    writes := tests.writes_so_far();
+    writes := tests.write_mark();
 
     -- Views, as staff of A.
     for v in
@@ -361,8 +361,8 @@ begin
                 breach := case when failure is null then 'returned an id of tenant B' else 'named tenant B in: ' || failure end;
                 return next;
             end if;
-            if tests.writes_so_far() <> writes then
-                writes := tests.writes_so_far();
+            if tests.write_mark() <> writes then
+                writes := tests.write_mark();
                 if tests.tenant_fingerprint(p_tenant_b) <> before then
                     door := format('%s as %s (%s)', f.fn, f.persona, args); breach := 'changed tenant B';
                     return next;

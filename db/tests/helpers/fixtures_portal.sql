@@ -159,7 +159,7 @@ as $$
 declare
     sample record;
     before text;
-    writes bigint;
+    writes text;
     v record;
     f record;
     args text;
@@ -172,7 +172,7 @@ begin
     perform tests.as_contact(p_session_id);  -- the session's first check records it was seen, before the digest
     perform tests.as_superuser();
     before := (select string_agg(tests.tenant_fingerprint(t), ',' order by t) from unnest(p_watched) as t);
-    writes := tests.writes_so_far();
+    writes := tests.write_mark();
     for v in
         select c.oid::regclass as view from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
         where n.nspname = 'portal' and c.relkind = 'v' order by 1
@@ -217,8 +217,8 @@ begin
                 door := format('%s (%s)', f.fn, args); breach := coalesce('named another client in: ' || failure,
                     'returned an id of another client'); return next;
             end if;
-            if tests.writes_so_far() <> writes then
-                writes := tests.writes_so_far();
+            if tests.write_mark() <> writes then
+                writes := tests.write_mark();
                 if (select string_agg(tests.tenant_fingerprint(t), ',' order by t) from unnest(p_watched) as t) <> before then
                     door := format('%s (%s)', f.fn, args); breach := 'changed something it may not'; return next;
                     before := (select string_agg(tests.tenant_fingerprint(t), ',' order by t) from unnest(p_watched) as t);
