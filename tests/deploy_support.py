@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -41,22 +42,39 @@ def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -
                                                                    sql.SQL(value)))
 
 
+def copy_database(admin: psycopg.Connection, template: str, name: str) -> None:
+    """`name` made as a copy of `template` (CREATE DATABASE ... TEMPLATE), its settings too. A session left on the
+    template (a garbage-collected client not gone yet, autovacuum) would keep it from being copied: ended first, and
+    again if one came back in between."""
+    made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+    for attempt in range(20):
+        _end_sessions(admin, template)
+        try:
+            admin.execute(made)
+            break
+        except psycopg.errors.ObjectInUse:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+    copy_database_settings(admin, template, name)
+
+
+def _end_sessions(admin: psycopg.Connection, database: str) -> None:
+    admin.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+        [database],
+    )
+
+
 @contextmanager
 def scratch_database(database_url: str, prefix: str, template: str | None = None):
     """An empty database (or a copy of `template`, which nobody may be connected to), dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(database_url, autocommit=True) as admin:
-        made = sql.SQL("create database {}").format(sql.Identifier(name))
         if template:
-            made = sql.SQL("{} template {}").format(made, sql.Identifier(template))
-            # A connection left over (a garbage-collected client not gone yet) must not keep it from being copied.
-            admin.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
-                [template],
-            )
-        admin.execute(made)
-        if template:
-            copy_database_settings(admin, template, name)
+            copy_database(admin, template, name)
+        else:
+            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     try:
         yield url_of(database_url, name)
     finally:
@@ -112,10 +130,7 @@ def deployed_template(database_url: str) -> str:
         admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(making)))
         admin.execute(sql.SQL("create database {}").format(sql.Identifier(making)))
         pgpsa_db(url_of(database_url, making), "up")
-        admin.execute(
-            "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
-            [making],
-        )
+        _end_sessions(admin, making)
         admin.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(making), sql.Identifier(name)))
         _drop_old_templates(admin, name)
     return name
@@ -139,8 +154,7 @@ def remake_from_template(database_url: str) -> None:
     name = urlsplit(database_url).path.lstrip("/")
     with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template)))
-        copy_database_settings(admin, template, name)
+        copy_database(admin, template, name)
     print(f"{name}: made again as a copy of {template}")
 
 
