@@ -13,7 +13,9 @@ figures are the medians over REPEAT rounds; pgbench opens at most PGBENCH_CLIENT
 which side a route's time goes to. PROFILE=<file> profiles the service with py-spy (pip install py-spy) during one
 more run of GET /projects/{id}, keeps the collapsed stacks in the file and prints where the Python time goes.
 Without wrk (apt-get install wrk) only the pgbench side runs. Sizes: PROJECTS, DURATION (seconds a run),
-CONNECTIONS (comma separated), REPEAT; the server: PGPSA_WORKERS, PGPSA_THREADS.
+CONNECTIONS (comma separated), REPEAT; the server: PGPSA_WORKERS, PGPSA_THREADS. RATE (requests or transactions a
+second, over all connections; 0, the default, is as fast as they go) throttles both sides: make test's tiny run uses
+it to run every route without spending its seconds at full load.
 """
 
 import json
@@ -42,6 +44,7 @@ PROJECTS = int(os.environ.get("PROJECTS", 1_000))
 DURATION = int(os.environ.get("DURATION", 10))
 CONNECTIONS = [int(c) for c in os.environ.get("CONNECTIONS", "8,32,128").split(",")]
 REPEAT = int(os.environ.get("REPEAT", 2))
+RATE = float(os.environ.get("RATE", 0))
 PGBENCH = os.environ.get("PGBENCH", "/usr/lib/postgresql/15/bin/pgbench")
 PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", 64))
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
@@ -55,6 +58,7 @@ request = function()
   i = i %% #paths + 1
   return wrk.format("%(method)s", paths[i], headers, %(body)s)
 end
+%(delay)s
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
     + summary.errors.timeout
@@ -134,6 +138,8 @@ def wrk(port, route, token, connections, workdir) -> dict:
     script.write_text(WRK_SCRIPT % {
         "paths": ", ".join(json.dumps(p) for p in paths), "token": token, "method": method,
         "body": json.dumps(json.dumps(body)) if body is not None else "nil",
+        # wrk waits this long on each connection before its next request: RATE over all of them.
+        "delay": f"delay = function() return {1000 * connections / RATE:.0f} end" if RATE else "",
     })
     done = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{DURATION}s", "--timeout", "10s", "-s", str(script),
@@ -151,7 +157,7 @@ def pgbench(url, route, connections, workdir) -> dict:
     files = [arg for f in route["scripts"] for arg in ("-f", str(f))]
     done = subprocess.run(
         [PGBENCH, "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(DURATION), "-l",
-         "--log-prefix", str(logs / "tx"), *files, url],
+         *(["-R", f"{RATE:g}"] if RATE else []), "--log-prefix", str(logs / "tx"), *files, url],
         capture_output=True, text=True,
     )
     if done.returncode != 0 or "tps = " not in done.stdout:
