@@ -4,7 +4,7 @@ DB ?= pgpsa
 TEST_DB ?= pgpsa_test
 # pytest-xdist workers for `make test` (each on a copy of the test database): one more than the cores, unless told:
 # the extra one runs while others wait on the servers, workers and browsers their tests start (README).
-TEST_JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
+TEST_JOBS ?= $(shell expr $$(nproc) + 1)
 PYTHON := $(shell command -v python3)
 PG := scripts/pg.sh
 VENV := .venv
