@@ -11,7 +11,7 @@ import psycopg
 from flask import current_app, g, request
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from service import config
 
@@ -85,12 +85,22 @@ def check_idle(conn: psycopg.Connection) -> None:
     every checkout: a round trip a request, 4 % of GET /projects/{id}'s Python (make bench-api with PROFILE). A
     connection dropped with no word from the server (a cut network) fails its request instead: a 503, and the pool
     discards it when it comes back broken."""
+    if _server_wrote(conn):
+        ConnectionPool.check_connection(conn)
+
+
+async def check_idle_async(conn: psycopg.AsyncConnection) -> None:
+    """check_idle for an asyncio pool (the worker's queue connections, procrastinate's)."""
+    if _server_wrote(conn):
+        await AsyncConnectionPool.check_connection(conn)
+
+
+def _server_wrote(conn: psycopg.Connection | psycopg.AsyncConnection) -> bool:
     if conn.closed:
         raise psycopg.OperationalError("the connection is closed")
     poller = select.poll()
     poller.register(conn.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
-    if poller.poll(0):
-        ConnectionPool.check_connection(conn)
+    return bool(poller.poll(0))
 
 
 def _configure(plan_cache_mode: str):
@@ -133,13 +143,13 @@ def context(
         settings["pgpsa.user_id"] = identity.user_id
     return [
         sql.SQL("set local pgpsa.request_id = {}").format(sql.Literal(str(request_id))),
-        *(_set_local(name, str(value)) for name, value in settings.items()),
-        _set_role(role),
+        *(set_local(name, str(value)) for name, value in settings.items()),
+        set_role(role),
     ]
 
 
 @functools.lru_cache(maxsize=4096)
-def _set_local(name: str, value: str) -> bytes:
+def set_local(name: str, value: str) -> bytes:
     """A setting's statement, made once for each value: a caller's tenant, user and address repeat from request to
     request (the request id does not, and is made each time). Composing them for every request took about 5 % of a
     GET /projects/{id}'s Python."""
@@ -147,7 +157,7 @@ def _set_local(name: str, value: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=16)
-def _set_role(role: str) -> bytes:
+def set_role(role: str) -> bytes:
     return sql.SQL("set local role {}").format(sql.Identifier(role)).as_bytes(None)
 
 
