@@ -37,11 +37,10 @@ test: $(VENV)/.installed wrk
 	scripts/browser.sh
 	$(PG) ensure
 	DATABASE_URL=$$($(PG) url $(TEST_DB)); export DATABASE_URL
-	# A copy of a database deployed from nothing for these files (deployed again only when db/ or service/ changed);
-	# db up then finds nothing to do and says so.
+	# A copy of a database deployed from nothing for these files, with the demo loaded (both made again only when db/
+	# or service/ changed); db up then finds nothing to do and says so.
 	python tests/deploy_support.py
 	pgpsa db up
-	pgpsa seed-demo
 	python scripts/lint_sql.py db/
 	ruff check $(wildcard service tests bench scripts conftest.py)
 	pytest -n $(TEST_JOBS)

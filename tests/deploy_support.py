@@ -1,11 +1,12 @@
 """Scratch databases on the test server for tests of `pgpsa db` itself: made empty, or cloned from one migrated once.
 
 Run as a script (`python tests/deploy_support.py`, as `make test` does) it makes DATABASE_URL's database again as a
-copy of that deployed template."""
+copy of that deployed template with the demo loaded (`pgpsa seed-demo`, run once on a template of its own)."""
 
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -114,32 +115,44 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def deployed_template(database_url: str) -> str:
-    """The name of a database `pgpsa db up` made from nothing for the files as they are now, made when missing.
+def deployed_template(database_url: str, demo: bool = False) -> str:
+    """The name of a database `pgpsa db up` made from nothing for the files as they are now (with `demo`, a copy of
+    it with `pgpsa seed-demo` run on it), made when missing.
 
     It outlives the run, so a warm `make test` deploys from nothing only when db/ or the service changed (a full
-    history costs about 8 s of one core, and each xdist worker needed one). Made under another name and renamed
-    when complete, so a run killed half-way leaves nothing that looks ready; made under an advisory lock, so two
-    workers starting together make it once. Nobody stays connected to it: CREATE DATABASE ... TEMPLATE needs that."""
-    name = TEMPLATE_PREFIX + _fingerprint()
+    history costs about 8 s of one core, and each xdist worker needed one), and loads the demo only then (3.6 s of
+    each run's set-up before). Made under another name and renamed when complete, so a run killed half-way leaves
+    nothing that looks ready; made under an advisory lock, so two workers starting together make it once. Nobody
+    stays connected to it: CREATE DATABASE ... TEMPLATE needs that."""
+    fingerprint = _fingerprint()
+    name = TEMPLATE_PREFIX + fingerprint + ("_demo" if demo else "")
+    plain = deployed_template(database_url) if demo else None
     with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
         admin.execute("select pg_advisory_lock(hashtext('pgpsa deployed template'))")
         if admin.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
             return name
         making = name + "_making"
         admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(making)))
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(making)))
-        pgpsa_db(url_of(database_url, making), "up")
+        if plain:
+            copy_database(admin, plain, making)
+            env = {**os.environ, "DATABASE_URL": url_of(database_url, making)}
+            subprocess.run([sys.executable, "-m", "service.cli", "seed-demo"], env=env, check=True,
+                           stdout=subprocess.DEVNULL, cwd=DB_DIR.parent)
+        else:
+            admin.execute(sql.SQL("create database {}").format(sql.Identifier(making)))
+            pgpsa_db(url_of(database_url, making), "up")
         _end_sessions(admin, making)
         admin.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(making), sql.Identifier(name)))
-        _drop_old_templates(admin, name)
+        _drop_old_templates(admin, TEMPLATE_PREFIX + fingerprint)
     return name
 
 
 def _drop_old_templates(admin: psycopg.Connection, keep: str) -> None:
-    """Templates of earlier files; one in use (another checkout's run on a shared server) is left for later."""
+    """Templates of earlier files (not named `keep`...); one in use (another checkout's run on a shared server) is
+    left for later."""
     old = admin.execute(
-        "select datname from pg_database where datname like %s and datname <> %s", [TEMPLATE_PREFIX + "%", keep]
+        "select datname from pg_database where datname like %s and datname not like %s",
+        [TEMPLATE_PREFIX + "%", keep + "%"],
     ).fetchall()
     for (name,) in old:
         try:
@@ -149,8 +162,8 @@ def _drop_old_templates(admin: psycopg.Connection, keep: str) -> None:
 
 
 def remake_from_template(database_url: str) -> None:
-    """DATABASE_URL's database dropped and made again as a copy of the deployed template."""
-    template = deployed_template(database_url)
+    """DATABASE_URL's database dropped and made again as a copy of the deployed template with the demo loaded."""
+    template = deployed_template(database_url, demo=True)
     name = urlsplit(database_url).path.lstrip("/")
     with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
