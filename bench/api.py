@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,9 @@ from pathlib import Path
 
 import psycopg
 from tenant_data import load_tenant
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from net_support import free_port  # noqa: E402 (the tests' port: below the ephemeral ones, as a server needs)
 
 from service import create_app
 from service.api.surface import surface
@@ -67,12 +69,6 @@ done = function(summary, latency, requests)
     errors, summary.requests))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:
