@@ -10,7 +10,7 @@ from werkzeug.serving import run_simple
 
 from service import config, passwords
 from service.auth import check_password, hash_password
-from service.db import Identity, act_for
+from service.db import NOT_SET_UP, Identity, act_for
 
 ROLES = ("sales", "designer", "production", "qc", "finance", "manager", "admin")
 DEMO_SLUG = "demo"
@@ -18,7 +18,6 @@ DEMO_NAME = "Demo Print Co"
 DEMO_PASSWORD = "pgpsa-demo-password"  # documented in the README; the demo tenant is for local use only
 SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
 # What a database that `pgpsa db up` has not set up yet answers.
-NOT_SET_UP = (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName)
 
 
 def admin_connect() -> psycopg.Connection:

@@ -20,6 +20,8 @@ ANON_ROLE = "pgpsa_anon"  # before sign-in: the token endpoint, an approval deci
 STAFF_ROLE = "pgpsa_staff"  # a signed-in user
 WEBHOOK_ROLE = "pgpsa_webhook"  # Stripe's signed events
 PORTAL_ROLE = "pgpsa_portal"  # a client contact's portal session
+# What a database `pgpsa db up` has not set up answers (the CLI says so in one line).
+NOT_SET_UP = (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName)
 _KEY = "pgpsa_pool"
 _CREATING = threading.Lock()  # the threaded server may see its first requests at the same time
 
