@@ -133,6 +133,12 @@ def _load_helpers(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
+def pytest_collection_modifyitems(items):
+    """The few tests of many seconds go first, so that none starts late and ends the run alone on one worker while
+    the others wait: the 1,000-event SIGKILL test, collected last, ran 14 s after the rest were done (make test)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 # A skip here means a broken set-up (no database, a plan that skipped everything), never a choice: fail.
 def pytest_runtest_logreport(report):
     if report.skipped and not hasattr(report, "wasxfail"):

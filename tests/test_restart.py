@@ -117,6 +117,7 @@ def _wait_delivered(url: str, event_id, within: float) -> float | None:
     return None
 
 
+@pytest.mark.long
 def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_config):
     env, url = own_cluster
     service_url = url.replace("postgresql://postgres@", "postgresql://pgpsa_service@", 1)

@@ -43,6 +43,7 @@ def _mail_ids(admin, tenant) -> set[str]:
     return {r[0] for r in rows}
 
 
+@pytest.mark.long
 def test_a_worker_killed_mid_batch_loses_no_event_and_sends_no_mail_twice(
     client, make_tenant, login, admin, database_url, tmp_path
 ):
