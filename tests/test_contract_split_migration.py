@@ -181,12 +181,6 @@ def test_the_split_migration_keeps_history_clones_the_rest_and_fails_closed(scra
         conn.execute("alter table app.client_contracts validate constraint fk_client_contracts_owner")
 
 
-def test_db_up_runs_the_whole_history_on_an_empty_database(scratch):
-    first = _db_up(scratch)
-    assert f"applied {SHARED_SHAPE}" in first and f"applied {SPLIT}" in first
-    assert "none pending" in _db_up(scratch)  # and again, idempotent
-
-
 PREFLIGHT = Path(__file__).resolve().parent.parent / "db" / "scripts" / "contract_split_preflight.sql"
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 TEMPLATE, UNASSIGNED = "00000000-0000-0000-0000-0000000c0009", "00000000-0000-0000-0000-0000000c0010"
