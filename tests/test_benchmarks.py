@@ -33,7 +33,12 @@ TINY = {
 }
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("*.py")))
+# api.py starts a server, wrk and pgbench: a long test (conftest.py), started first.
+SCRIPTS = [pytest.param(n, marks=pytest.mark.long) if n == "api.py" else n
+           for n in sorted(p.name for p in BENCH.glob("*.py"))]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_the_benchmark_runs_at_a_tiny_size(script, database_url, migrated_template):
     with scratch_database(database_url, "pgpsa_bench", template=migrated_template) as url:
         done = subprocess.run(
