@@ -43,7 +43,8 @@ test: $(VENV)/.installed wrk
 	pgpsa db up
 	python scripts/lint_sql.py db/
 	ruff check $(wildcard service tests bench scripts conftest.py)
-	pytest -n $(TEST_JOBS)
+	# Whole files to each worker, the long ones first (conftest.py).
+	pytest -n $(TEST_JOBS) --dist loadscope --no-loadscope-reorder
 
 stop:
 	$(PG) stop

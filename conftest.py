@@ -5,6 +5,7 @@ import gc
 import os
 import re
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -145,9 +146,29 @@ def pytest_collection_finish(session):
 
 
 def pytest_collection_modifyitems(items):
-    """The few tests of many seconds go first, so that none starts late and ends the run alone on one worker while
-    the others wait: the 1,000-event SIGKILL test, collected last, ran 14 s after the rest were done (make test)."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """The files of many seconds go first, longest first, and the rest after them in their order: make test hands
+    out whole files (pytest-xdist's loadscope, so that a file's module fixtures, a browser, moto's S3, a served
+    portal, are made once, not on every worker), and a long file that starts late ends the run alone on one worker
+    while the others wait (the 1,000-event SIGKILL test, collected last, ran 13 s after the rest were done).
+
+    Each schemathesis operation's test gets a node id of its own, as its name has: pytest 9 makes a node id from
+    the function's name and its parameters, schemathesis 4 names the operation only in the item's name, and all 129
+    shared one id, so that loadscope ran one of them and reported the run green. Any two tests that still share one
+    stop the run here."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and item._id.params is None:  # private: pytest has no public way to give an item its id
+            item._id = item._id.with_params(label)
+    twice = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if twice:
+        raise pytest.UsageError(f"{len(twice)} node ids name two tests or more, {twice[0]} first: each would run once")
+    items.sort(key=_seconds, reverse=True)
+
+
+def _seconds(item) -> float:
+    """A file's (or a test's) `long` mark: roughly its seconds in a full run, for the order only."""
+    mark = item.get_closest_marker("long")
+    return mark.args[0] if mark is not None and mark.args else 0
 
 
 # A skip here means a broken set-up (no database, a plan that skipped everything), never a choice: fail.

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from deploy_support import scratch_database
 
+# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
+pytestmark = pytest.mark.long(23)
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 TINY = {
     "PROJECTS": "20",  # health.py
@@ -33,9 +36,7 @@ TINY = {
 }
 
 
-# api.py starts a server, wrk and pgbench: a long test (conftest.py), started first.
-SCRIPTS = [pytest.param(n, marks=pytest.mark.long) if n == "api.py" else n
-           for n in sorted(p.name for p in BENCH.glob("*.py"))]
+SCRIPTS = sorted(p.name for p in BENCH.glob("*.py"))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

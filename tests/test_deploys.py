@@ -15,6 +15,9 @@ from yoyo import get_backend
 
 from service import migrate
 
+# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
+pytestmark = pytest.mark.long(20)
+
 LOCK_TIMEOUT = "3s"  # a deploy that waits for a lock fails in words (55P03) instead of hanging
 
 

@@ -27,6 +27,9 @@ from service import create_app
 from service.admin import create_tenant, create_user
 from service.db import close_pool
 
+# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
+pytestmark = pytest.mark.long(15)
+
 PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
 POOL_TIMEOUT = 2.0  # seconds a request may wait for a connection
@@ -117,7 +120,6 @@ def _wait_delivered(url: str, event_id, within: float) -> float | None:
     return None
 
 
-@pytest.mark.long
 def test_requests_and_the_worker_survive_a_database_restart(own_cluster, test_config):
     env, url = own_cluster
     service_url = url.replace("postgresql://postgres@", "postgresql://pgpsa_service@", 1)

@@ -14,6 +14,9 @@ import pytest
 from delivery_support import ok
 from mail_standin import SendGridStandIn
 
+# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
+pytestmark = pytest.mark.long(21)
+
 EVENTS = 1000
 
 
@@ -43,7 +46,6 @@ def _mail_ids(admin, tenant) -> set[str]:
     return {r[0] for r in rows}
 
 
-@pytest.mark.long
 def test_a_worker_killed_mid_batch_loses_no_event_and_sends_no_mail_twice(
     client, make_tenant, login, admin, database_url, tmp_path
 ):
