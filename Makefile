@@ -2,9 +2,9 @@
 PORT ?= 8000
 DB ?= pgpsa
 TEST_DB ?= pgpsa_test
-# pytest-xdist workers for `make test` (each on a copy of the test database): one more than the cores, unless told:
-# the extra one runs while others wait on the servers, workers and browsers their tests start (README).
-TEST_JOBS ?= $(shell expr $$(nproc) + 1)
+# pytest-xdist workers for `make test` (each on a copy of the test database): two more than the cores, unless told:
+# the extra ones run while others wait on the servers, workers and browsers their tests start (README).
+TEST_JOBS ?= $(shell expr $$(nproc) + 2)
 PYTHON := $(shell command -v python3)
 PG := scripts/pg.sh
 VENV := .venv
