@@ -145,11 +145,21 @@ def pytest_collection_finish(session):
     gc.set_threshold(100_000, 50, 100)
 
 
+# The files of many seconds, with roughly their seconds in a full run (make test, 2 cores): they start first, longest
+# first, so that none starts late and ends the run alone on one worker while the others wait (the 1,000-event SIGKILL
+# test, collected last, ran 13 s after the rest were done). A file that takes ten seconds or more belongs here.
+LONG_FILES = {
+    "tests/test_schemathesis.py": 49, "tests/test_portal_browser.py": 27, "tests/test_benchmarks.py": 23,
+    "tests/test_worker_crash.py": 21, "tests/test_deploys.py": 20, "tests/test_portal.py": 17,
+    "tests/test_restart.py": 15, "tests/test_automations.py": 14, "tests/test_portal_actions.py": 14,
+    "tests/test_cli.py": 8, "tests/test_contract_split_migration.py": 7,
+}
+
+
 def pytest_collection_modifyitems(items):
-    """The files of many seconds go first, longest first, and the rest after them in their order: make test hands
-    out whole files (pytest-xdist's loadscope, so that a file's module fixtures, a browser, moto's S3, a served
-    portal, are made once, not on every worker), and a long file that starts late ends the run alone on one worker
-    while the others wait (the 1,000-event SIGKILL test, collected last, ran 13 s after the rest were done).
+    """The long files first, the rest after them in their order: make test hands out whole files (pytest-xdist's
+    loadscope, so that a file's module fixtures, a browser, moto's S3, a served portal, are made once, not on every
+    worker).
 
     Each schemathesis operation's test gets a node id of its own, as its name has: pytest 9 makes a node id from
     the function's name and its parameters, schemathesis 4 names the operation only in the item's name, and all 129
@@ -162,13 +172,7 @@ def pytest_collection_modifyitems(items):
     twice = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if twice:
         raise pytest.UsageError(f"{len(twice)} node ids name two tests or more, {twice[0]} first: each would run once")
-    items.sort(key=_seconds, reverse=True)
-
-
-def _seconds(item) -> float:
-    """A file's (or a test's) `long` mark: roughly its seconds in a full run, for the order only."""
-    mark = item.get_closest_marker("long")
-    return mark.args[0] if mark is not None and mark.args else 0
+    items.sort(key=lambda item: LONG_FILES.get(item.nodeid.split("::")[0], 0), reverse=True)
 
 
 # A skip here means a broken set-up (no database, a plan that skipped everything), never a choice: fail.

@@ -14,9 +14,6 @@ from delivery_support import make_project, move, ok, stage_coded, task_named
 from mail_standin import SendGridStandIn
 from sales_support import sales_setup, sent_quote
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(14)
-
 BASE_URL = "http://portal.test"
 
 

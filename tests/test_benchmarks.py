@@ -11,9 +11,6 @@ from pathlib import Path
 import pytest
 from deploy_support import scratch_database
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(23)
-
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 TINY = {
     "PROJECTS": "20",  # health.py
@@ -36,10 +33,7 @@ TINY = {
 }
 
 
-SCRIPTS = sorted(p.name for p in BENCH.glob("*.py"))
-
-
-@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("*.py")))
 def test_the_benchmark_runs_at_a_tiny_size(script, database_url, migrated_template):
     with scratch_database(database_url, "pgpsa_bench", template=migrated_template) as url:
         done = subprocess.run(

@@ -12,9 +12,6 @@ from net_support import free_port
 
 from service.admin import tenant, user
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(8)
-
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
 PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 GOOD = "a long and unusual passphrase"

@@ -16,9 +16,6 @@ from yoyo import get_backend
 
 from service import migrate
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(7)
-
 CASES = Path(__file__).parent / "fixtures" / "contract_split_cases.sql"
 SHARED_SHAPE = "0007_contracts_shared"
 SPLIT = "0008_contracts_client_owned"

@@ -15,9 +15,6 @@ from yoyo import get_backend
 
 from service import migrate
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(20)
-
 LOCK_TIMEOUT = "3s"  # a deploy that waits for a lock fails in words (55P03) instead of hanging
 
 
@@ -352,3 +349,4 @@ def test_every_migration_rolls_back_and_the_history_applies_again_to_the_same_sc
     assert all(f"applied {i}" in up.output for i in ids)
     after = _schema(db)
     assert (sorted(before - after), sorted(after - before)) == ([], [])
+    assert "migrations: none pending" in pgpsa_db(db, "up").output  # and again: nothing left to apply

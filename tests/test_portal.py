@@ -11,9 +11,6 @@ import time
 import pytest
 from portal_support import accepted_order, contact, mail_secret, ok, portal_client, sales_setup, share_link, signed_in
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(17)
-
 
 @pytest.fixture
 def firm(client, make_tenant, login):

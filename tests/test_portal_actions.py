@@ -18,9 +18,6 @@ from test_files_local import local_path
 from service import create_app
 from service.db import close_pool
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(14)
-
 
 @pytest.fixture(scope="module")
 def stand_in():

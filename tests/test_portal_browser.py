@@ -24,8 +24,7 @@ from service import jobs as worker_jobs
 from service.db import close_pool
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = [pytest.mark.long(27),
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt chromium)")]
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt chromium)")
 
 BUCKET = "pgpsa-portal-browser"
 PHONE = {"width": 390, "height": 844}

@@ -27,9 +27,6 @@ from service import create_app
 from service.admin import create_tenant, create_user
 from service.db import close_pool
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(15)
-
 PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
 POOL_TIMEOUT = 2.0  # seconds a request may wait for a connection

@@ -22,9 +22,6 @@ from schemathesis.pytest import _test_builder
 from service import create_app
 from service.db import close_pool
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(49)
-
 SEED = 20240531
 MAX_EXAMPLES = 5
 # The only 5xx a caller may see: integrations this installation has not configured (README: off, 503, until set).

@@ -14,9 +14,6 @@ import pytest
 from delivery_support import ok
 from mail_standin import SendGridStandIn
 
-# The file's seconds in a full run, roughly: the longer files start first (conftest.py).
-pytestmark = pytest.mark.long(21)
-
 EVENTS = 1000
 
 
