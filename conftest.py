@@ -40,6 +40,9 @@ def _own_database(config) -> None:
     with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+        # In RAM when the server has the scratch tablespace (scripts/pg.sh; as tests/deploy_support.py's copies).
+        if conn.execute("select 1 from pg_tablespace where spcname = 'pgpsa_scratch'").fetchone():
+            made += sql.SQL(" tablespace pgpsa_scratch")
         for attempt in range(20):
             try:
                 conn.execute(made)

@@ -43,11 +43,28 @@ def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -
                                                                    sql.SQL(value)))
 
 
-def copy_database(admin: psycopg.Connection, template: str, name: str) -> None:
-    """`name` made as a copy of `template` (CREATE DATABASE ... TEMPLATE), its settings too. A session left on the
-    template (a garbage-collected client not gone yet, autovacuum) would keep it from being copied: ended first, and
-    again if one came back in between."""
+def in_scratch_space(admin: psycopg.Connection) -> sql.Composable:
+    """The clause that puts a throwaway database in tablespace pgpsa_scratch (in RAM: scripts/pg.sh says why) when
+    the server has it, else nothing."""
+    found = admin.execute("select 1 from pg_tablespace where spcname = 'pgpsa_scratch'").fetchone()
+    return sql.SQL(" tablespace pgpsa_scratch" if found else "")
+
+
+def throwaway_dir(prefix: str) -> str:
+    """A new folder's path for a throwaway cluster of a test's own: in RAM when /dev/shm is a tmpfs with room (initdb
+    and a deploy from nothing took 5.5 s there against 8.5 s in /tmp), else in /tmp."""
+    shm = Path("/dev/shm")
+    roomy = shm.is_dir() and shutil.disk_usage(shm).free >= 1 << 30
+    return f"{shm if roomy else '/tmp'}/{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def copy_database(admin: psycopg.Connection, template: str, name: str, throwaway: bool = False) -> None:
+    """`name` made as a copy of `template` (CREATE DATABASE ... TEMPLATE), its settings too; a throwaway one in the
+    scratch space. A session left on the template (a garbage-collected client not gone yet, autovacuum) would keep
+    it from being copied: ended first, and again if one came back in between."""
     made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+    if throwaway:
+        made += in_scratch_space(admin)
     for attempt in range(20):
         _end_sessions(admin, template)
         try:
@@ -73,9 +90,9 @@ def scratch_database(database_url: str, prefix: str, template: str | None = None
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(database_url, autocommit=True) as admin:
         if template:
-            copy_database(admin, template, name)
+            copy_database(admin, template, name, throwaway=True)
         else:
-            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)) + in_scratch_space(admin))
     try:
         yield url_of(database_url, name)
     finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from deploy_support import throwaway_dir
 from net_support import free_port
 
 from service.admin import tenant, user
@@ -22,7 +23,7 @@ def no_database_env():
     """The environment of a fresh shell: no DATABASE_URL, and (through pg.sh's own PGPSA_PGDIR and PGPORT) a
     cluster of its own that does not exist yet, so this checkout's clusters stay untouched."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SERVICE_DATABASE_URL")}
-    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-cli-{secrets.token_hex(4)}", PGPORT=str(free_port()))
+    env.update(PGPSA_PGDIR=throwaway_dir("pgpsa-cli"), PGPORT=str(free_port()))
     yield env
     subprocess.run([str(PG_SH), "destroy"], env=env, capture_output=True, check=False)
 

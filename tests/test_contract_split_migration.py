@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from click.testing import CliRunner
+from deploy_support import in_scratch_space
 from psycopg import sql
 from yoyo import get_backend
 
@@ -29,7 +30,7 @@ BLOCKED_ASSIGNMENTS = {"00000000-0000-0000-0000-0000000cc005", "00000000-0000-00
 def scratch(admin, database_url):
     """An empty database on the test server, dropped afterwards; yields its superuser URL."""
     name = f"pgpsa_split_{uuid.uuid4().hex[:10]}"
-    admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)) + in_scratch_space(admin))
     try:
         yield urlunsplit(urlsplit(database_url)._replace(path="/" + name))
     finally:

@@ -8,7 +8,6 @@ The cluster restarted is one of its own (scripts/pg.sh with a private folder and
 one): the rest of the suite keeps using the test cluster, even when it runs beside this test."""
 
 import os
-import secrets
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-from deploy_support import pgpsa_db
+from deploy_support import pgpsa_db, throwaway_dir
 from net_support import free_port
 from werkzeug.serving import make_server
 
@@ -41,7 +40,7 @@ def own_cluster():
     """A cluster of this test's own, migrated; yields (environment for pg.sh, its superuser URL)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SERVICE_DATABASE_URL")}
     # CI=true: a throwaway cluster, without fsync (pg.sh).
-    env.update(PGPSA_PGDIR=f"/tmp/pgpsa-restart-{secrets.token_hex(4)}", PGPORT=str(free_port()), CI="true")
+    env.update(PGPSA_PGDIR=throwaway_dir("pgpsa-restart"), PGPORT=str(free_port()), CI="true")
     try:
         subprocess.run([str(PG_SH), "ensure", "pgpsa"], env=env, capture_output=True, check=True, timeout=120)
         url = subprocess.run(
