@@ -119,7 +119,7 @@ def copy_db_dir(tmp_path: Path) -> Path:
     return target
 
 
-def _fingerprint() -> str:
+def fingerprint() -> str:
     """What `pgpsa db up` makes from nothing depends on: the SQL files, the service's code (migrate, drift, the
     queue's schema) and the migration and queue libraries' versions. Any change makes a new template."""
     digest = hashlib.sha256()
@@ -141,8 +141,8 @@ def deployed_template(database_url: str, demo: bool = False) -> str:
     each run's set-up before). Made under another name and renamed when complete, so a run killed half-way leaves
     nothing that looks ready; made under an advisory lock, so two workers starting together make it once. Nobody
     stays connected to it: CREATE DATABASE ... TEMPLATE needs that."""
-    fingerprint = _fingerprint()
-    name = TEMPLATE_PREFIX + fingerprint + ("_demo" if demo else "")
+    files = fingerprint()
+    name = TEMPLATE_PREFIX + files + ("_demo" if demo else "")
     plain = deployed_template(database_url) if demo else None
     with psycopg.connect(url_of(database_url, "postgres"), autocommit=True) as admin:
         admin.execute("select pg_advisory_lock(hashtext('pgpsa deployed template'))")
@@ -160,7 +160,7 @@ def deployed_template(database_url: str, demo: bool = False) -> str:
             pgpsa_db(url_of(database_url, making), "up")
         _end_sessions(admin, making)
         admin.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(making), sql.Identifier(name)))
-        _drop_old_templates(admin, TEMPLATE_PREFIX + fingerprint)
+        _drop_old_templates(admin, TEMPLATE_PREFIX + files)
     return name
 
 

@@ -9,6 +9,8 @@ and phase).
 """
 
 import inspect
+import json
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +18,7 @@ import schemathesis
 from billing_support import make_client, make_invoice, make_payment, sent_invoice
 from contracts_support import assign, instantiate, make_template
 from delivery_support import make_project, move, ok, stage_coded, task_named
+from deploy_support import DB_DIR, fingerprint
 from sales_support import sent_quote
 from schemathesis.pytest import _test_builder
 
@@ -23,6 +26,7 @@ from service import create_app
 from service.db import close_pool
 
 SEED = 20240531
+CACHE = DB_DIR.parent / ".cache"  # git-ignored
 MAX_EXAMPLES = 5
 # The only 5xx a caller may see: integrations this installation has not configured (README: off, 503, until set).
 UNCONFIGURED = {("POST", "/api/v1/invoices/{invoiceId}/checkout"), ("POST", "/webhooks/stripe")}
@@ -31,11 +35,24 @@ UNCONFIGURED = {("POST", "/api/v1/invoices/{invoiceId}/checkout"), ("POST", "/we
 def _served_document() -> dict:
     # Collection needs the operations before any server runs; the document is made from the test database's
     # catalog (DATABASE_URL), by the app's own route. The test checks that the tested app serves the same one.
+    # Every xdist worker collects this file, and making the document cost each 1.5 s of a core: it is made once
+    # for each fingerprint of the files it derives from (db/ and service/, as the deployed template is) and kept.
+    kept = CACHE / f"openapi-{fingerprint()}.json"
+    if kept.exists():
+        return json.loads(kept.read_text())
     app = create_app({"TESTING": True, "SECRET_KEY": "collection-only-key-long-enough-for-hs256"})
     try:
-        return app.test_client().get("/api/v1/openapi.json").get_json()
+        document = app.test_client().get("/api/v1/openapi.json").get_json()
     finally:
         close_pool(app)
+    CACHE.mkdir(exist_ok=True)
+    for old in CACHE.glob("openapi-*.json"):  # earlier files'
+        if old != kept:
+            old.unlink(missing_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}")  # workers collect at once: whole files only
+    partial.write_text(json.dumps(document))
+    partial.replace(kept)
+    return document
 
 
 def _built_when_run(build):
@@ -125,7 +142,8 @@ def target(app, make_tenant, password):
     login = {"tenant": tenant.slug, "email": tenant.email("manager"), "password": password}
     token = client.post("/api/v1/auth/token", json=login).get_json()["accessToken"]
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/openapi.json").get_json() == schema.raw_schema
+    served = client.get("/api/v1/openapi.json").get_json()
+    assert served == schema.raw_schema, f"the app serves another document than the one kept in {CACHE}: delete it"
     return Target(app=app, headers=headers, ids=_arrange(client, headers))
 
 
