@@ -4,13 +4,13 @@ pytest-xdist, a database of each worker's own."""
 import gc
 import os
 import re
-import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from deploy_support import copy_database, url_of
 from psycopg import sql
 from pytest_pgtap.pgtap import Runner
 
@@ -23,52 +23,23 @@ INTERNAL_ERROR = pytest.ExitCode.INTERNAL_ERROR
 _skipped: list[str] = []
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 def _own_database(config) -> None:
     """Under pytest-xdist each worker runs on a copy of the migrated, seeded test database (CREATE DATABASE ...
-    TEMPLATE: a file copy, no migration re-run), so workers share no rows, no queue and no locks; the copy is
-    dropped at the end. Without xdist the tests run on DATABASE_URL itself."""
+    TEMPLATE: a file copy, no migration re-run, in the scratch space), so workers share no rows, no queue and no
+    locks; the copy is dropped at the end. Without xdist the tests run on DATABASE_URL itself."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("DATABASE_URL")
     if not worker or not url:
         return
     template = urlsplit(url).path.lstrip("/")
     name = f"{template}_{worker}"
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(url_of(url, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
-        # In RAM when the server has the scratch tablespace (scripts/pg.sh; as tests/deploy_support.py's copies).
-        if conn.execute("select 1 from pg_tablespace where spcname = 'pgpsa_scratch'").fetchone():
-            made += sql.SQL(" tablespace pgpsa_scratch")
-        for attempt in range(20):
-            try:
-                conn.execute(made)
-                break
-            except psycopg.errors.ObjectInUse:  # a session on the template (autovacuum, a late close): again
-                if attempt == 19:
-                    raise
-                time.sleep(0.25)
-        copy_database_settings(conn, template, name)
-    os.environ["DATABASE_URL"] = _with_database(url, name)
+        copy_database(conn, template, name, throwaway=True)
+    os.environ["DATABASE_URL"] = url_of(url, name)
     if os.environ.get("SERVICE_DATABASE_URL"):
-        os.environ["SERVICE_DATABASE_URL"] = _with_database(os.environ["SERVICE_DATABASE_URL"], name)
+        os.environ["SERVICE_DATABASE_URL"] = url_of(os.environ["SERVICE_DATABASE_URL"], name)
     config.stash[_OWN_DATABASE] = (url, name)
-
-
-def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -> None:
-    """A copy made with TEMPLATE has the template's objects, not its ALTER DATABASE ... SET settings: db up's
-    search_path ("$user", public, extensions, where pgTAP and the helpers' unqualified names live) is set again."""
-    settings = conn.execute(
-        "select unnest(s.setconfig) from pg_db_role_setting as s join pg_database as d on d.oid = s.setdatabase "
-        "where d.datname = %s and s.setrole = 0", [template]
-    ).fetchall()
-    for (setting,) in settings:
-        key, _, value = setting.partition("=")
-        conn.execute(sql.SQL("alter database {} set {} = {}").format(sql.Identifier(name), sql.Identifier(key),
-                                                                   sql.SQL(value)))
 
 
 _OWN_DATABASE = pytest.StashKey[tuple]()
@@ -77,7 +48,7 @@ _OWN_DATABASE = pytest.StashKey[tuple]()
 def pytest_unconfigure(config):
     if _OWN_DATABASE in config.stash:
         url, name = config.stash[_OWN_DATABASE]
-        with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        with psycopg.connect(url_of(url, "postgres"), autocommit=True) as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 

@@ -96,25 +96,29 @@ start_cluster() {
     fi
 }
 
-# Throwaway databases (the suite's copies of the test database, its scratch ones) go to tablespace pgpsa_scratch,
-# in /dev/shm when that is a tmpfs with room: a copy makes about 1,000 files, and on this machine's ext4 each new
-# file cost a core about a millisecond hunting a free inode among those just deleted (perf: recently_deleted), 1.2 s
-# a copy against 0.1 s in RAM. RAM is gone after a reboot, and the databases that were in it with it: they are
-# dropped and the tablespace made again. Nothing else may live there.
+# RAM for what is thrown away (the suite's databases and clusters of its own): /dev/shm when it is a tmpfs with 1 GiB
+# free. A database copy makes about 1,000 files, and on this machine's ext4 each new file cost a core about a
+# millisecond hunting a free inode among those just deleted (perf: recently_deleted): 1.2 s a copy, 0.1 s in RAM.
+ram_dir() {
+    [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] || return 1
+    [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -ge $((1024 * 1024)) ] || return 1
+    echo /dev/shm
+}
+
+# Tablespace pgpsa_scratch, in RAM, for the suite's throwaway databases; nothing else may live there. After a reboot
+# its folder is gone with the databases that were in it: they are dropped and the tablespace made again.
 scratch_tablespace() {
-    local loc have
-    loc=/dev/shm/pgpsa-scratch-$(printf %s "$dir" | sha1sum | cut -c1-8)
+    local at ram loc
     case $dir in /dev/shm/*) return 0 ;; esac  # the cluster is in RAM already
-    have=$(sql postgres "select 1 from pg_tablespace where spcname = 'pgpsa_scratch'")
-    if [ -n "$have" ] && ! compgen -G "$loc/PG_*" >/dev/null; then
+    at=$(sql postgres "select pg_tablespace_location(oid) from pg_tablespace where spcname = 'pgpsa_scratch'")
+    if [ -n "$at" ] && compgen -G "$at/PG_*" >/dev/null; then return 0; fi
+    if [ -n "$at" ]; then
         sql postgres "select format('drop database %I with (force)', d.datname) from pg_database as d
             join pg_tablespace as t on t.oid = d.dattablespace where t.spcname = 'pgpsa_scratch' \\gexec
             drop tablespace pgpsa_scratch" 2>/dev/null
-        have=
     fi
-    [ -z "$have" ] || return 0
-    [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] || return 0
-    [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -ge $((1024 * 1024)) ] || return 0  # 1 GiB free
+    ram=$(ram_dir) || return 0
+    loc=$ram/pgpsa-scratch-$(printf %s "$dir" | sha1sum | cut -c1-8)
     rm -rf "$loc"; mkdir -m 700 "$loc"; chown "$owner" "$loc"
     sql postgres "create tablespace pgpsa_scratch location :'loc'" -v loc="$loc"
 }
@@ -148,6 +152,9 @@ need_db() { [ -n "$db" ] || die "usage: pg.sh $cmd DBNAME"; }
 case $cmd in
     ensure) ensure; if [ -n "$db" ]; then create_db "$db"; fi ;;
     url) need_db; url "$db" ;;
+    throwaway-dir) # a new folder's path for a throwaway cluster (PGPSA_PGDIR), in RAM when there is room
+        [ -n "$db" ] || die "usage: pg.sh throwaway-dir PREFIX"
+        echo "$(ram_dir || echo /tmp)/$db-$RANDOM$RANDOM" ;;
     psql) need_db; ensure; exec "$PSQL" -X -d "$(url "$db")" ;;
     drop) need_db; ensure; drop_db "$db" ;;
     recreate) need_db; ensure; drop_db "$db"; create_db "$db" ;;
@@ -162,9 +169,11 @@ case $cmd in
             echo "pg.sh: cluster stopped ($dir)"
         fi
         if [ "$cmd" = destroy ]; then
-            rm -rf "$dir" "$sock" "/dev/shm/pgpsa-scratch-$(printf %s "$dir" | sha1sum | cut -c1-8)"
+            for at in "$data"/pg_tblspc/*; do [ ! -L "$at" ] || rm -rf "$(readlink "$at")"; done
+            rm -rf "$dir" "$sock"
             echo "pg.sh: removed $dir"
         fi
         ;;
-    *) die "usage: pg.sh ensure [DB] | stop | status | url DB | psql DB | drop DB | recreate DB | destroy" ;;
+    *) die "usage: pg.sh ensure [DB] | stop | status | url DB | psql DB | drop DB | recreate DB | destroy" \
+        "| throwaway-dir PREFIX" ;;
 esac

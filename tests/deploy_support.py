@@ -24,6 +24,7 @@ from service import migrate
 DB_DIR = Path(migrate.__file__).resolve().parent.parent / "db"
 SERVICE_DIR = DB_DIR.parent / "service"
 TEMPLATE_PREFIX = "pgpsa_deployed_"
+PG_SH = DB_DIR.parent / "scripts" / "pg.sh"
 
 
 def url_of(database_url: str, name: str) -> str:
@@ -32,7 +33,7 @@ def url_of(database_url: str, name: str) -> str:
 
 def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -> None:
     """A TEMPLATE copy lacks the template's ALTER DATABASE ... SET settings (db up's search_path, with extensions,
-    where pgTAP lives): set again on the copy (as the root conftest.py does for the workers' copies)."""
+    where pgTAP lives): set again on the copy."""
     settings = conn.execute(
         "select unnest(s.setconfig) from pg_db_role_setting as s join pg_database as d on d.oid = s.setdatabase "
         "where d.datname = %s and s.setrole = 0", [template]
@@ -43,7 +44,7 @@ def copy_database_settings(conn: psycopg.Connection, template: str, name: str) -
                                                                    sql.SQL(value)))
 
 
-def in_scratch_space(admin: psycopg.Connection) -> sql.Composable:
+def _in_scratch_space(admin: psycopg.Connection) -> sql.Composable:
     """The clause that puts a throwaway database in tablespace pgpsa_scratch (in RAM: scripts/pg.sh says why) when
     the server has it, else nothing."""
     found = admin.execute("select 1 from pg_tablespace where spcname = 'pgpsa_scratch'").fetchone()
@@ -51,11 +52,9 @@ def in_scratch_space(admin: psycopg.Connection) -> sql.Composable:
 
 
 def throwaway_dir(prefix: str) -> str:
-    """A new folder's path for a throwaway cluster of a test's own: in RAM when /dev/shm is a tmpfs with room (initdb
-    and a deploy from nothing took 5.5 s there against 8.5 s in /tmp), else in /tmp."""
-    shm = Path("/dev/shm")
-    roomy = shm.is_dir() and shutil.disk_usage(shm).free >= 1 << 30
-    return f"{shm if roomy else '/tmp'}/{prefix}-{uuid.uuid4().hex[:8]}"
+    """A new folder's path for a throwaway cluster of a test's own, in RAM when there is room (scripts/pg.sh)."""
+    made = subprocess.run([str(PG_SH), "throwaway-dir", prefix], capture_output=True, text=True, check=True)
+    return made.stdout.strip()
 
 
 def copy_database(admin: psycopg.Connection, template: str, name: str, throwaway: bool = False) -> None:
@@ -64,7 +63,7 @@ def copy_database(admin: psycopg.Connection, template: str, name: str, throwaway
     it from being copied: ended first, and again if one came back in between."""
     made = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
     if throwaway:
-        made += in_scratch_space(admin)
+        made += _in_scratch_space(admin)
     for attempt in range(20):
         _end_sessions(admin, template)
         try:
@@ -92,7 +91,7 @@ def scratch_database(database_url: str, prefix: str, template: str | None = None
         if template:
             copy_database(admin, template, name, throwaway=True)
         else:
-            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)) + in_scratch_space(admin))
+            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)) + _in_scratch_space(admin))
     try:
         yield url_of(database_url, name)
     finally:

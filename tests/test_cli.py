@@ -8,13 +8,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from deploy_support import throwaway_dir
+from deploy_support import PG_SH, throwaway_dir
 from net_support import free_port
 
 from service.admin import tenant, user
 
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
-PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 GOOD = "a long and unusual passphrase"
 
 

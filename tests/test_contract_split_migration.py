@@ -4,14 +4,12 @@ history up to 0007 (the shared shape), the PRD's production cases plus a blocked
 import csv
 import io
 import subprocess
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from click.testing import CliRunner
-from deploy_support import in_scratch_space
+from deploy_support import scratch_database
 from psycopg import sql
 from yoyo import get_backend
 
@@ -27,14 +25,10 @@ BLOCKED_ASSIGNMENTS = {"00000000-0000-0000-0000-0000000cc005", "00000000-0000-00
 
 
 @pytest.fixture
-def scratch(admin, database_url):
+def scratch(database_url):
     """An empty database on the test server, dropped afterwards; yields its superuser URL."""
-    name = f"pgpsa_split_{uuid.uuid4().hex[:10]}"
-    admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)) + in_scratch_space(admin))
-    try:
-        yield urlunsplit(urlsplit(database_url)._replace(path="/" + name))
-    finally:
-        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    with scratch_database(database_url, "pgpsa_split") as url:
+        yield url
 
 
 def _db_up(url: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-from deploy_support import pgpsa_db, throwaway_dir
+from deploy_support import PG_SH, pgpsa_db, throwaway_dir
 from net_support import free_port
 from werkzeug.serving import make_server
 
@@ -26,7 +26,6 @@ from service import create_app
 from service.admin import create_tenant, create_user
 from service.db import close_pool
 
-PG_SH = Path(__file__).resolve().parent.parent / "scripts" / "pg.sh"
 PGPSA = str(Path(sys.executable).parent / "pgpsa")
 POOL_TIMEOUT = 2.0  # seconds a request may wait for a connection
 DOWN_FOR = 2.0  # seconds the database stays away
