@@ -1,4 +1,4 @@
-"""The worker under the worst: killed with SIGKILL in the middle of 1,000 events, then restarted, it loses none
+"""The worker under the worst: killed with SIGKILL in the middle of 300 events, then restarted, it loses none
 and sends none twice; two workers running a simulated day of schedules run each period once per tenant; one
 tenant's failing run holds back no other tenant."""
 
@@ -14,7 +14,7 @@ import pytest
 from delivery_support import ok
 from mail_standin import SendGridStandIn
 
-EVENTS = 1000
+EVENTS = 300
 
 
 def _env(database_url, standin, **extra) -> dict:
