@@ -74,6 +74,22 @@ def test_reads_take_one_round_trip_and_a_write_two(app, client, make_tenant, log
 
 
 @pytest.mark.skipif(os.name != "posix", reason="libpq traces to a file descriptor")
+def test_a_refused_write_reads_its_constraints_words_once(app, client, make_tenant, login):
+    """The sentence a constraint's COMMENT keeps is read after the first refusal (a second transaction) and then
+    known: the same refusal again costs only its own round trips, with the same words."""
+    headers = login(make_tenant("manager"), "manager")
+    product = {"sku": "TWICE", "name": "Card"}
+    assert client.post("/api/v1/products", json=product, headers=headers).status_code == 201
+    counted = []
+    for _ in range(2):
+        with wire(app) as messages:
+            r = client.post("/api/v1/products", json=product, headers=headers)
+        assert r.status_code == 409 and r.get_json()["detail"] == "A product with this SKU already exists."
+        counted.append(round_trips(messages))
+    assert counted[1] < counted[0], counted  # the words came with no transaction of their own
+
+
+@pytest.mark.skipif(os.name != "posix", reason="libpq traces to a file descriptor")
 def test_a_checkout_sends_nothing_and_a_connection_the_server_ended_is_replaced(app, admin):
     """The service's pool check: an idle connection is handed out without a query first (psycopg_pool's own check
     sends one), and one whose backend the server ended (a restart, a failover) is replaced, not handed out."""
