@@ -1,7 +1,7 @@
 -- What a permission costs: the request's permission cache (api.begin_request, in one statement) says what the
 -- tables say, and a permission policy is checked once per statement (a one-time filter), never once per row.
 begin;
-select plan(11);
+select plan(17);
 
 select tests.remember('tenant_a', tests.create_tenant('cost-a'));
 select tests.remember('designer', tests.create_user(tests.get('tenant_a'), 'designer'));
@@ -57,6 +57,57 @@ select ok(
     and not string_to_array(split_part(current_setting('pgpsa.permissions'), '|', 2), ',') @> '{invoices:write}',
     'with the user''s grants and without the revoked one'
 );
+-- The cache is searched by name (strpos between commas): whatever the shape of the question, it answers what the
+-- tables answer, for every permission there is: one name, the second of two, the third of three (the array's way),
+-- and an array that does not start at 1.
+create function pg_temp.cache_agrees(p_user uuid) returns boolean
+language plpgsql volatile
+as $$
+begin
+    perform tests.as_owner(tests.get('tenant_a'), p_user);
+    perform tests.set('pgpsa.permissions', internal.permission_cache());
+    return not exists (
+        select
+        from app.permissions as pm
+        cross join lateral unnest(array[
+            internal.has_any_permission(array[pm.name]),
+            internal.has_any_permission(array['nothing:held', pm.name]),
+            internal.has_any_permission(array['nothing:held', 'nor:this', pm.name]),
+            internal.has_any_permission(('[0:0]={' || pm.name || '}')::text[])
+        ]) as asked (answer)
+        where asked.answer is distinct from internal.lookup_permission(pm.name)
+    );
+end;
+$$;
+select ok(
+    pg_temp.cache_agrees(tests.get('designer')) and pg_temp.cache_agrees(tests.get('finance'))
+    and pg_temp.cache_agrees(tests.get('reader')) and pg_temp.cache_agrees(tests.get('manager'))
+    and pg_temp.cache_agrees(tests.get('admin')),
+    'the cache answers as the tables do, for every permission and every shape of question'
+);
+select tests.as_owner(tests.get('tenant_a'), tests.get('designer'));
+select tests.set('pgpsa.permissions', internal.permission_cache());
+select ok(
+    internal.has_any_permission('{contracts:read,invoices:read}'),
+    'two names as policies pass them: the second one held (a user grant) is enough'
+);
+select ok(
+    not internal.has_any_permission('{contracts:read,contracts:write}'),
+    'two names, neither held: refused'
+);
+select tests.as_owner(tests.get('tenant_a'), tests.get('admin'));
+select tests.set('pgpsa.permissions', internal.permission_cache());
+select ok(
+    not internal.has_permission('tasks:al') and not internal.has_permission('asks:all')
+    and not internal.has_permission('tasks:all,invoices:read'),
+    'part of a held name, or two names in one, is not a permission'
+);
+select ok(internal.has_permission('tasks:all'), 'while the whole name is');
+select throws_ok(
+    'select internal.require_permission(null)', 'PT403', null,
+    'no name at all is refused, never waved through'
+);
+
 select tests.authenticate_as(tests.get('gone'));
 select throws_ok(
     'select api.begin_request()', 'PT401', 'The user of this token no longer exists or is disabled.',
