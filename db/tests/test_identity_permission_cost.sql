@@ -28,15 +28,24 @@ begin
 end;
 $$;
 
--- One statement answers what lookup_permission answers permission by permission, grants and revokes included.
+-- The cache (one statement) names what lookup_permission answers permission by permission, grants and revokes
+-- included: the same names, each once, each between commas, for the user asked.
 create function pg_temp.permissions_agree(p_user uuid) returns boolean
 language plpgsql volatile
 as $$
+declare
+    cache text;
 begin
     perform tests.as_owner(tests.get('tenant_a'), p_user);
-    return internal.current_permissions() = array(
-        select pm.name::text from app.permissions as pm where internal.lookup_permission(pm.name) order by pm.name
-    );
+    cache := internal.permission_cache();
+    return split_part(cache, '|', 1) = p_user::text
+        and split_part(cache, '|', 2) like ',%,'
+        and array(
+            select n from unnest(string_to_array(trim(both ',' from split_part(cache, '|', 2)), ',')) as n
+            where n <> '' order by n
+        ) = array(
+            select pm.name::text from app.permissions as pm where internal.lookup_permission(pm.name) order by pm.name
+        );
 end;
 $$;
 
