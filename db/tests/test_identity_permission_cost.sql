@@ -1,7 +1,7 @@
 -- What a permission costs: the request's permission cache (api.begin_request, in one statement) says what the
 -- tables say, and a permission policy is checked once per statement (a one-time filter), never once per row.
 begin;
-select plan(17);
+select plan(18);
 
 select tests.remember('tenant_a', tests.create_tenant('cost-a'));
 select tests.remember('designer', tests.create_user(tests.get('tenant_a'), 'designer'));
@@ -68,7 +68,7 @@ select ok(
 );
 -- The cache is searched by name (strpos between commas): whatever the shape of the question, it answers what the
 -- tables answer, for every permission there is: one name, the second of two, the third of three (the array's way),
--- and an array that does not start at 1.
+-- an array that does not start at 1, and a name beside a NULL.
 create function pg_temp.cache_agrees(p_user uuid) returns boolean
 language plpgsql volatile
 as $$
@@ -82,7 +82,8 @@ begin
             internal.has_any_permission(array[pm.name]),
             internal.has_any_permission(array['nothing:held', pm.name]),
             internal.has_any_permission(array['nothing:held', 'nor:this', pm.name]),
-            internal.has_any_permission(('[0:0]={' || pm.name || '}')::text[])
+            internal.has_any_permission(('[0:0]={' || pm.name || '}')::text[]),
+            internal.has_any_permission(array[pm.name, null])
         ]) as asked (answer)
         where asked.answer is distinct from internal.lookup_permission(pm.name)
     );
@@ -112,6 +113,11 @@ select ok(
     'part of a held name, or two names in one, is not a permission'
 );
 select ok(internal.has_permission('tasks:all'), 'while the whole name is');
+select tests.set('pgpsa.permissions', tests.get('admin')::text || '|,tasks:all,invoices:read,');
+select ok(
+    not internal.has_permission('tasks:all,invoices:read') and internal.has_permission('invoices:read'),
+    'two names in one string are refused even where the cache holds them side by side'
+);
 select throws_ok(
     'select internal.require_permission(null)', 'PT403', null,
     'no name at all is refused, never waved through'
