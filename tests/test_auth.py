@@ -98,6 +98,20 @@ def test_expired_forged_and_malformed_tokens_are_401(app, client, make_tenant, l
         problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(app, client, make_tenant, login, problem, monkeypatch):
+    """The service remembers a token whose signature it checked (service.auth.verified_claims): its expiry is
+    still read at every use."""
+    t = make_tenant("sales")
+    claims = jwt.decode(login(t, "sales")["Authorization"].split()[1], options={"verify_signature": False})
+    soon = {"Authorization": f"Bearer {_token(app, sub=claims['sub'], tid=claims['tid'], tsl=t.slug)}"}
+    assert client.get("/api/v1/me", headers=soon).status_code == 200
+    assert client.get("/api/v1/me", headers=soon).status_code == 200  # remembered
+    later = time.time() + 61
+    monkeypatch.setattr("service.auth.time.time", lambda: later)
+    body = problem(client.get("/api/v1/me", headers=soon), 401)
+    assert "expired" in body["detail"]
+
+
 def test_token_of_a_user_that_does_not_exist_is_refused_everywhere(app, client, problem):
     headers = {"Authorization": f"Bearer {_token(app)}"}
     problem(client.get("/api/v1/me", headers=headers), 401)

@@ -11,7 +11,7 @@ import uuid
 import jwt
 from flask import current_app, request
 
-from service.auth import ALGORITHM
+from service.auth import ALGORITHM, verified_claims
 from service.db import PortalIdentity
 from service.errors import Problem
 
@@ -65,8 +65,7 @@ def claims(required: bool = True, csrf: bool = True) -> dict | None:
             raise Problem(401, "Sign in to the portal first.", headers={"WWW-Authenticate": 'Bearer realm="portal"'})
         return None
     try:
-        found = jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=[ALGORITHM], audience=AUDIENCE,
-                           options={"require": ["exp", "sub", "tid", "cid", "sid", "csrf"]})
+        found = verified_claims(token, audience=AUDIENCE, required=("exp", "sub", "tid", "cid", "sid", "csrf"))
         for key in ("sub", "tid", "cid", "sid"):
             uuid.UUID(found[key])
     except jwt.ExpiredSignatureError as e:
