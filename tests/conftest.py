@@ -11,7 +11,8 @@ from deploy_support import deployed_template
 from psycopg import sql
 
 from service import create_app
-from service.admin import create_tenant, create_user
+from service.admin import create_tenant
+from service.auth import hash_password
 from service.db import close_pool
 
 PASSWORD = "correct horse battery staple"
@@ -78,16 +79,21 @@ def client(app):
 
 @pytest.fixture(scope="session")  # a factory; module-scoped fixtures make tenants too
 def make_tenant(app, admin):
+    """Tenants whose users all sign in with PASSWORD, hashed once: the users are made by internal.create_user as
+    service.admin.create_user makes them, without its password rule (zxcvbn, 5 ms a user, tested in test_cli.py)
+    and a hash each (the suite makes hundreds)."""
+    with app.app_context():
+        hashed = hash_password(PASSWORD)
+
     def make(*roles: str) -> Tenant:
         slug = "t-" + uuid.uuid4().hex[:12]
-        with app.app_context(), admin.transaction():
+        with admin.transaction():
             tenant = Tenant(slug=slug, id=create_tenant(admin, slug, f"Tenant {slug}"))
             for role in roles:
                 email = f"{role}@{slug}.test"
-                tenant.users[role] = (
-                    create_user(admin, tenant.id, email, role.title(), role, PASSWORD),
-                    email,
-                )
+                made = admin.execute("select internal.create_user(%s, %s, %s, %s, %s)",
+                                     [tenant.id, email, role.title(), role, hashed]).fetchone()[0]
+                tenant.users[role] = (made, email)
         return tenant
 
     return make
