@@ -58,9 +58,13 @@ def create_tenant(conn, slug: str, name: str):
 
 def create_user(conn, tenant_id, email: str, full_name: str, role: str, password: str):
     passwords.check(password, email)  # the commands say why first; this keeps every other caller to the rule too
+    return create_user_hashed(conn, tenant_id, email, full_name, role, hash_password(password))
+
+
+def create_user_hashed(conn, tenant_id, email: str, full_name: str, role: str, password_hash: str):
+    """A user whose password was checked and hashed already (the tests' fixture: one hash for hundreds of users)."""
     return conn.execute(
-        "select internal.create_user(%s, %s, %s, %s, %s)",
-        [tenant_id, email, full_name, role, hash_password(password)],
+        "select internal.create_user(%s, %s, %s, %s, %s)", [tenant_id, email, full_name, role, password_hash]
     ).fetchone()[0]
 
 

@@ -10,8 +10,8 @@ import pytest
 from deploy_support import deployed_template
 from psycopg import sql
 
-from service import create_app
-from service.admin import create_tenant
+from service import create_app, passwords
+from service.admin import create_tenant, create_user_hashed
 from service.auth import hash_password
 from service.db import close_pool
 
@@ -79,9 +79,10 @@ def client(app):
 
 @pytest.fixture(scope="session")  # a factory; module-scoped fixtures make tenants too
 def make_tenant(app, admin):
-    """Tenants whose users all sign in with PASSWORD, hashed once: the users are made by internal.create_user as
-    service.admin.create_user makes them, without its password rule (zxcvbn, 5 ms a user, tested in test_cli.py)
-    and a hash each (the suite makes hundreds)."""
+    """Tenants whose users all sign in with PASSWORD, checked by the password rule and hashed once for the session,
+    not for each user as service.admin.create_user does (zxcvbn and argon2: 8 ms a user, and the suite makes
+    hundreds)."""
+    passwords.check(PASSWORD)
     with app.app_context():
         hashed = hash_password(PASSWORD)
 
@@ -91,9 +92,7 @@ def make_tenant(app, admin):
             tenant = Tenant(slug=slug, id=create_tenant(admin, slug, f"Tenant {slug}"))
             for role in roles:
                 email = f"{role}@{slug}.test"
-                made = admin.execute("select internal.create_user(%s, %s, %s, %s, %s)",
-                                     [tenant.id, email, role.title(), role, hashed]).fetchone()[0]
-                tenant.users[role] = (made, email)
+                tenant.users[role] = (create_user_hashed(admin, tenant.id, email, role.title(), role, hashed), email)
         return tenant
 
     return make
