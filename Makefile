@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # pytest rewrites every test module's assertions again (about 8 s of a core per xdist worker, measured).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test stop psql db-url clean wrk bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api
+.PHONY: run test stop psql db-url clean wrk bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api bench-requests-cpu
 
 # Reinstalled only when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -70,7 +70,7 @@ wrk:
 # Benchmarks at full size (make test runs each once, tiny), each on a scratch database, recreated; sizes from the
 # environment.
 bench-api: wrk
-bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api: $(VENV)/.installed
+bench-health bench-rls bench-draft bench-events bench-bi bench-views bench-api bench-requests-cpu: $(VENV)/.installed
 	$(PG) recreate pgpsa_bench
 	DATABASE_URL=$$($(PG) url pgpsa_bench); export DATABASE_URL
 	pgpsa db up >/dev/null

@@ -29,6 +29,7 @@ TINY = {
     "DURATION": "1",  # api.py (with PROJECTS; without wrk only its pgbench side runs)
     "CONNECTIONS": "2",
     "REPEAT": "1",
+    "REQUESTS": "5",  # requests_cpu.py (with PROJECTS, RUNS)
     "RATE": "40",  # api.py: every route, each side, without a second at full load on both cores
 }
 
